@@ -1,0 +1,29 @@
+// Builds every entry with esbuild: the CLI and Electron main as ESM bundles, the preload as one
+// CommonJS file (sandboxed preloads cannot be ESM), the renderer as a browser IIFE plus its static files.
+// keytar stays external (native module); electron is provided by the runtime.
+import { build } from 'esbuild';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
+
+// Bundled CommonJS dependencies call require(); give the ESM bundles a real one.
+const requireShim = "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);";
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+const common = { define: { __RELAY_VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
+
+await rm('dist', { recursive: true, force: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['src/main/cli/index.ts'], outfile: 'dist/cli/index.js', platform: 'node', format: 'esm', target: 'node20', external: ['keytar'], banner: { js: requireShim } }),
+  build({ ...common, entryPoints: ['src/main/index.ts'], outfile: 'dist/main/index.js', platform: 'node', format: 'esm', target: 'node22', external: ['electron', 'keytar'], banner: { js: requireShim } }),
+  build({ ...common, entryPoints: ['src/preload/index.ts'], outfile: 'dist/preload/index.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
+  build({ ...common, entryPoints: ['src/renderer/main.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome130' }),
+]);
+await mkdir('dist/renderer', { recursive: true });
+await cp('src/renderer/index.html', 'dist/renderer/index.html');
+await cp('src/renderer/styles.css', 'dist/renderer/styles.css');
+// Icons are copied verbatim: renaming would break macOS's Template/@2x naming magic.
+await cp('build/icons/tray', 'dist/icons/tray', { recursive: true }).catch((err) => {
+  if (err.code !== 'ENOENT') throw err;
+});

@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { isRelayError } from '../core/errors.js';
+import { redact } from '../core/log/redact.js';
+import type { CliCommand, CliContext } from './context.js';
+import { writeLine } from './context.js';
+import { VERSION } from '../core/version.js';
+
+const USAGE = `Usage: copilot-relay <command> [options]
+
+Use your GitHub Copilot subscription from any OpenAI- or Anthropic-compatible tool.
+
+Commands:
+  serve [--port N] [--host H] [--api-key K]   Serve the proxy (default http://127.0.0.1:4141)
+  login [--enterprise HOST] [--import] [--insecure-storage]
+                                              Sign in to GitHub (device flow)
+  logout                                      Delete the stored token and cached session tokens
+  status [--json]                             Show sign-in, token and quota status
+
+Options:
+  --debug       Show stack traces on errors
+  -h, --help    Show this help
+  -v, --version Show the version
+
+Environment: COPILOT_RELAY_GITHUB_TOKEN, COPILOT_RELAY_HOME, COPILOT_RELAY_API_KEY,
+COPILOT_RELAY_GITHUB_URL, COPILOT_RELAY_GITHUB_API_URL, COPILOT_RELAY_CLIENT_ID.
+Never pass tokens as arguments: they show in \`ps\`.`;
+
+const COMMANDS: Record<string, () => Promise<{ run: CliCommand }>> = {
+  serve: () => import('./commands/serve.js'),
+  login: () => import('./commands/login.js'),
+  logout: () => import('./commands/logout.js'),
+  status: () => import('./commands/status.js'),
+};
+
+export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr' | 'env'> = process): Promise<number> {
+  const debug = argv.includes('--debug');
+  const rest = argv.filter((arg) => arg !== '--debug');
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const [name] = positionals;
+  if (values.version && !name) {
+    writeLine(io.stdout, VERSION);
+    return 0;
+  }
+  if (!name || name === 'help' || (values.help && !name)) {
+    writeLine(io.stdout, USAGE);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    writeLine(io.stderr, `Unknown command "${name}". Run \`copilot-relay --help\` for the list.`);
+    return 2;
+  }
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const command = await load();
+    return await command.run({ argv: rest.slice(rest.indexOf(name) + 1), stdout: io.stdout, stderr: io.stderr, env: io.env, debug, signal: controller.signal });
+  } catch (error) {
+    writeLine(io.stderr, describeFailure(error, debug));
+    return isRelayError(error) && error.kind === 'cancelled' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** One line for the user (plus the stack with --debug), always redacted. */
+export function describeFailure(error: unknown, debug: boolean): string {
+  let line: string;
+  if (isRelayError(error)) line = error.fix ? `${error.message} ${error.fix}` : error.message;
+  else if (error instanceof Error && (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') line = `${error.message}. Run \`copilot-relay --help\`.`;
+  else line = `Unexpected error: ${error instanceof Error ? error.message : String(error)}${debug ? '' : ' (run with --debug for details)'}`;
+  if (debug && error instanceof Error && error.stack) line += `\n${error.stack}`;
+  return redact(line);
+}
+
+/** The process entry used by bin/copilot-relay.js. */
+export async function runCli(): Promise<void> {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${describeFailure(error, process.argv.includes('--debug'))}\n`);
+    process.exitCode = 1;
+  }
+}

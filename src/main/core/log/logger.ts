@@ -1,0 +1,64 @@
+import { redactKnown } from './redact.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** Registers a secret known by value; it is scrubbed from every later line. */
+  addSecret(secret: string | null | undefined): void;
+}
+
+export type LogSink = (line: string, level: LogLevel) => void;
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function formatFields(fields: LogFields | undefined): string {
+  if (!fields) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const text = String(value);
+    parts.push(`${key}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`);
+  }
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
+
+/**
+ * A line logger whose every line passes through redaction: callers can't leak a token even by
+ * mistake (an upstream error message that echoes a header, an exception text, …).
+ */
+export function createLogger(options: { sink?: LogSink; level?: LogLevel; timestamps?: boolean } = {}): Logger {
+  // Logs go to stderr: stdout carries the CLI's machine-readable output (`Listening on …`, `--json`).
+  const sink: LogSink = options.sink ?? ((line) => process.stderr.write(`${line}\n`));
+  const min = ORDER[options.level ?? 'info'];
+  const secrets = new Set<string>();
+  const write = (level: LogLevel, message: string, fields?: LogFields) => {
+    if (ORDER[level] < min) return;
+    const stamp = options.timestamps === false ? '' : `${new Date().toISOString()} `;
+    sink(redactKnown(`${stamp}${level.toUpperCase()} ${message}${formatFields(fields)}`, secrets), level);
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    addSecret: (secret) => {
+      if (secret) secrets.add(secret);
+    },
+  };
+}
+
+/** A logger that keeps lines in memory: for tests that scan output for leaked tokens. */
+export function createMemoryLogger(level: LogLevel = 'debug'): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger({ level, timestamps: false, sink: (line) => lines.push(line) });
+  return Object.assign(logger, { lines });
+}
+
+export const silentLogger: Logger = {
+  debug() {}, info() {}, warn() {}, error() {}, addSecret() {},
+};

@@ -1,0 +1,34 @@
+/**
+ * Redaction of secrets from any text before it reaches a log line, an error body or the UI.
+ * Covers GitHub tokens (ghp_/gho_/ghu_/ghs_/ghr_, github_pat_), Copilot session tokens
+ * (`tid=…;exp=…:<mac>`, which also embed the client IP), and bearer/token auth values.
+ */
+const PATTERNS: RegExp[] = [
+  // Copilot session token: semicolon-separated k=v fields, then ":" and a hex MAC.
+  /\b(?:tid|exp|sku|proxy-ep|st|ip)=[^\s"']*;[^\s"']*?:[0-9a-fA-F]{16,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{10,}/g,
+  /\bgh[opsur]_[A-Za-z0-9]{8,}/g,
+  // Authorization header values of any scheme.
+  /\b((?:Bearer|token|Token)\s+)[A-Za-z0-9._~+/=:;-]{8,}/g,
+];
+
+export const REDACTED = '[redacted]';
+
+export function redact(text: string): string {
+  let out = text;
+  for (const pattern of PATTERNS) {
+    out = out.replace(pattern, (match: string, prefix?: string) =>
+      typeof prefix === 'string' && /^(?:Bearer|token|Token)\s+$/.test(prefix) ? `${prefix}${REDACTED}` : REDACTED,
+    );
+  }
+  return out;
+}
+
+/** Also scrubs secrets we know by value (e.g. an API key that matches no pattern). */
+export function redactKnown(text: string, secrets: Iterable<string | null | undefined>): string {
+  let out = redact(text);
+  for (const secret of secrets) {
+    if (secret && secret.length >= 6) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}

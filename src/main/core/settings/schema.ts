@@ -1,0 +1,50 @@
+import type { Schema } from 'conf';
+
+/**
+ * The settings both shells share (electron-store in the app, conf in the CLI and tests: same file,
+ * same schema, same migrations). No secrets here: tokens live in the credential store.
+ */
+export interface Settings {
+  port: number;
+  host: string;
+  /** GHE.com tenant host, or null for github.com. */
+  enterprise: string | null;
+  /** When on, the proxy requires the API key kept in the credential store. */
+  apiKeyEnabled: boolean;
+  startAtLogin: boolean;
+  /** Opt-in: keep credentials in a 0600 file under the data dir when no keychain is available. */
+  insecureStorage: boolean;
+  /** Request body limit in MiB. */
+  bodyLimitMb: number;
+  /** Extra CA certificates (PEM file) for corporate TLS interception, in addition to NODE_EXTRA_CA_CERTS. */
+  extraCaCertsFile: string | null;
+  /** Last signed-in login, shown while the keychain is still being read. */
+  lastLogin: string | null;
+}
+
+export const SETTINGS_DEFAULTS: Settings = {
+  port: 4141,
+  host: '127.0.0.1',
+  enterprise: null,
+  apiKeyEnabled: false,
+  startAtLogin: false,
+  insecureStorage: false,
+  bodyLimitMb: 32,
+  extraCaCertsFile: null,
+  lastLogin: null,
+};
+
+export const SETTINGS_SCHEMA: Schema<Settings> = {
+  port: { type: 'integer', minimum: 0, maximum: 65535 },
+  host: { type: 'string', minLength: 1, maxLength: 255 },
+  enterprise: { type: ['string', 'null'], maxLength: 255 },
+  apiKeyEnabled: { type: 'boolean' },
+  startAtLogin: { type: 'boolean' },
+  insecureStorage: { type: 'boolean' },
+  bodyLimitMb: { type: 'number', minimum: 1, maximum: 1024 },
+  extraCaCertsFile: { type: ['string', 'null'] },
+  lastLogin: { type: ['string', 'null'], maxLength: 100 },
+};
+
+/** Schema version stored with the file; migrations run in semver order up to it. */
+export const SETTINGS_VERSION = '1.0.0';

@@ -1,0 +1,2 @@
+// Electron main entry: composed in the desktop-app issue.
+export {};

@@ -1,0 +1,2 @@
+// Preload: filled in by the desktop-app issue.
+export {};

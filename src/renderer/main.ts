@@ -1,0 +1,2 @@
+// Renderer: filled in by the desktop-app issue.
+export {};

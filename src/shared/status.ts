@@ -1,0 +1,59 @@
+/**
+ * The status every shell renders (tray, window, CLI `status`, `/health`). Built in main from the
+ * core's state; it holds no secret — no GitHub token, no session token, not even a prefix.
+ */
+export type RelayPhase = 'signed-out' | 'signing-in' | 'ready' | 'refreshing' | 'error';
+
+export interface QuotaSnapshot {
+  /** Premium requests (or chat, on Free). */
+  entitlement: number | null;
+  remaining: number | null;
+  unlimited: boolean;
+  percentRemaining: number | null;
+  /** ISO date of the next reset, if known. */
+  resetsAt: string | null;
+}
+
+export interface StatusError {
+  /** A RelayErrorKind from the core. */
+  kind: string;
+  /** Plain words, no stack, no token. */
+  message: string;
+  /** What the user can do ("Sign in again"). */
+  fix: string | null;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface SignInPrompt {
+  userCode: string;
+  verificationUri: string;
+  /** Epoch ms when the code stops working. */
+  expiresAt: number;
+}
+
+export interface RelayStatus {
+  phase: RelayPhase;
+  login: string | null;
+  /** Raw SKU as GitHub reports it (`monthly_subscriber`). */
+  sku: string | null;
+  /** Plan by name: "Copilot Free", "Copilot Pro", "Copilot Pro+", "Copilot Business", "Copilot Enterprise". */
+  plan: string | null;
+  mode: 'exchange' | 'direct' | null;
+  /** Session token expiry, epoch ms (null in direct mode or when there is none). */
+  expiresAt: number | null;
+  refreshedAt: number | null;
+  nextRefreshAt: number | null;
+  apiBaseUrl: string | null;
+  /** GHE.com tenant host, or null for github.com. */
+  enterprise: string | null;
+  quota: QuotaSnapshot | null;
+  lastError: StatusError | null;
+  signIn: SignInPrompt | null;
+  proxy: {
+    /** e.g. http://127.0.0.1:4141/v1 */
+    url: string | null;
+    running: boolean;
+    apiKeyRequired: boolean;
+  };
+}
