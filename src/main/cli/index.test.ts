@@ -1,0 +1,40 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { describeFailure, main } from './index.js';
+import { RelayError } from '../core/errors.js';
+
+function io(env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  return { stdout, stderr, env, out: () => out, err: () => err };
+}
+
+describe('cli dispatch', () => {
+  it('prints usage for --help and no command', async () => {
+    for (const args of [['--help'], [], ['help']]) {
+      const s = io();
+      expect(await main(args, s)).toBe(0);
+      expect(s.out()).toContain('Usage: copilot-relay <command>');
+      expect(s.out()).toContain('serve [--port N]');
+    }
+  });
+
+  it('rejects an unknown command with one line and exit 2', async () => {
+    const s = io();
+    expect(await main(['frobnicate'], s)).toBe(2);
+    expect(s.err().trim().split('\n')).toHaveLength(1);
+    expect(s.err()).toContain('Unknown command "frobnicate"');
+  });
+
+  it('describes failures in one redacted line, with the stack only under --debug', () => {
+    const err = new RelayError('token-revoked', 'GitHub rejected token ghu_FAKEFAKEFAKEFAKE1234.', { fix: 'Run `copilot-relay login`.' });
+    const line = describeFailure(err, false);
+    expect(line).toBe('GitHub rejected token [redacted]. Run `copilot-relay login`.');
+    expect(describeFailure(new Error('boom'), false)).toBe('Unexpected error: boom (run with --debug for details)');
+    expect(describeFailure(new Error('boom'), true)).toMatch(/Unexpected error: boom\n.*Error: boom/s);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redact, redactKnown } from './redact.js';
+import { createMemoryLogger } from './logger.js';
+
+const SESSION = 'tid=0123456789abcdef0123456789abcdef;exp=1800000000;sku=monthly_subscriber;proxy-ep=proxy.individual.githubcopilot.com;st=dotcom;ip=10.1.2.3:deadbeefdeadbeefdeadbeefdeadbeef';
+
+describe('redact', () => {
+  it.each([
+    ['ghu_FAKEFAKEFAKEFAKE1234'],
+    ['gho_FAKEabcdefABCDEF0000'],
+    ['ghp_FAKE0000000000000000'],
+    ['github_pat_FAKE_0000000000_aaaaaaaa'],
+  ])('removes the GitHub token %s', (token) => {
+    const out = redact(`failed with ${token} in it`);
+    expect(out).not.toContain(token);
+    expect(out).toContain(REDACTED);
+  });
+
+  it('removes a Copilot session token including the embedded IP', () => {
+    const out = redact(`upstream said: ${SESSION} was rejected`);
+    expect(out).not.toContain('tid=');
+    expect(out).not.toContain('10.1.2.3');
+    expect(out).toBe(`upstream said: ${REDACTED} was rejected`);
+  });
+
+  it('keeps the auth scheme but drops the credential', () => {
+    expect(redact('Authorization: Bearer abc.def-ghi_jkl')).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redact('authorization: token sometokenvalue')).toBe(`authorization: token ${REDACTED}`);
+  });
+
+  it('leaves ordinary text alone', () => {
+    const text = 'POST /v1/chat/completions model=gpt-4o status=200 latency=12ms';
+    expect(redact(text)).toBe(text);
+  });
+
+  it('scrubs secrets known by value', () => {
+    expect(redactKnown('key=relay-key-123456 here', ['relay-key-123456'])).toBe(`key=${REDACTED} here`);
+    expect(redactKnown('short ab', ['ab'])).toBe('short ab');
+  });
+});
+
+describe('logger', () => {
+  it('redacts every line, including fields and registered secrets', () => {
+    const log = createMemoryLogger();
+    log.addSecret('my-api-key-value');
+    log.info('exchange failed', { detail: 'Bearer ghu_FAKEFAKEFAKEFAKE1234', key: 'my-api-key-value' });
+    log.error(`boom ${SESSION}`);
+    const all = log.lines.join('\n');
+    expect(all).not.toContain('ghu_FAKE');
+    expect(all).not.toContain('my-api-key-value');
+    expect(all).not.toContain('tid=');
+    expect(log.lines).toHaveLength(2);
+    expect(log.lines[0]).toMatch(/^INFO exchange failed detail="Bearer \[redacted\]" key=\[redacted\]$/);
+  });
+
+  it('honours the level', () => {
+    const log = createMemoryLogger('warn');
+    log.info('hidden');
+    log.warn('shown');
+    expect(log.lines).toEqual(['WARN shown']);
+  });
+});
