@@ -1,0 +1,31 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CopilotClient } from '../copilot/client.js';
+import type { ModelCatalog } from '../copilot/models.js';
+import type { Logger } from '../log/logger.js';
+
+/** Which API shape a route speaks: decides the error envelope. */
+export type Dialect = 'openai' | 'anthropic';
+
+/** Everything a route handler gets. Guards, API key, body limit and JSON parsing already ran. */
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** Parsed JSON body for POST routes (undefined for GET). */
+  body: unknown;
+  requestId: string;
+  /** Aborted when the client disconnects (or the server shuts down hard): pass it upstream. */
+  signal: AbortSignal;
+  copilot: CopilotClient;
+  models: ModelCatalog;
+  logger: Logger;
+  /** Adds fields to the single per-request log line (never prompt text or tokens). */
+  setLogFields(fields: { model?: string; stream?: boolean }): void;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Exact path; the query string is ignored when matching. */
+  path: string;
+  dialect: Dialect;
+  handle(ctx: RouteContext): Promise<void>;
+}
