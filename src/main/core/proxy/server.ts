@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { CopilotClient } from '../copilot/client.js';
+import { ModelCatalog } from '../copilot/models.js';
+import { RelayError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { redact } from '../log/redact.js';
+import type { SessionProvider } from '../token/session.js';
+import { errorFromUpstream, sendError } from './errors.js';
+import { ApiKeyCheck, hostAllowed, isLoopbackOrigin, originAllowed } from './guards.js';
+import type { HostPolicy } from './guards.js';
+import type { Dialect, Route, RouteContext } from './route.js';
+import { allRoutes } from './routes/index.js';
+
+/** What `/health` may show. Whitelisted fields only: a token can't slip in. */
+export interface HealthInfo {
+  signedIn: boolean;
+  expiresAt?: number | string | null;
+  sku?: string | null;
+  apiBaseUrl?: string | null;
+  mode?: string | null;
+  login?: string | null;
+  enterprise?: string | null;
+}
+
+export interface ProxyServerOptions {
+  sessions: SessionProvider;
+  logger: Logger;
+  /** Require this key (Bearer or x-api-key) on every route but /health. */
+  apiKey?: string | null;
+  /** Default 32 MiB. */
+  bodyLimitBytes?: number;
+  copilot?: CopilotClient;
+  models?: ModelCatalog;
+  routes?: Route[];
+  /** Extra accepted Host names, e.g. the bound LAN address (explicit opt-in only). */
+  extraHosts?: string[];
+  /** Bound to a wildcard address: accept IP-literal Hosts. */
+  anyIpLiteralHost?: boolean;
+  /** Status for GET /health. */
+  health?: () => HealthInfo | Promise<HealthInfo>;
+  /** Time for upstream response headers before 504 (default 120 s). */
+  upstreamTimeoutMs?: number;
+  /** Extra CA PEM file for the upstream connections. */
+  caFile?: string | null;
+  /** How long close() lets in-flight requests finish (default 5 s). */
+  shutdownGraceMs?: number;
+  /** Debug: log request bodies, redacted and truncated. Off by default (prompt text is private). */
+  logBodies?: boolean;
+}
+
+export interface ProxyServer {
+  listen(options: { port: number; host?: string }): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+  readonly server: Server;
+  readonly copilot: CopilotClient;
+  readonly models: ModelCatalog;
+}
+
+const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+const ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, openai-organization, openai-project, x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, x-stainless-timeout, x-stainless-helper-method';
+
+function dialectFor(path: string): Dialect {
+  return path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads the body up to `limit` bytes; past it, stops keeping data (drains the rest to /dev/null). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const payload = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store' });
+  res.end(payload);
+}
+
+/**
+ * The local proxy: node:http, guards first, then the route table. One log line per request
+ * (method, path, model, status, latency, stream, id) and never a token or prompt text.
+ */
+export function createProxyServer(options: ProxyServerOptions): ProxyServer {
+  const { logger } = options;
+  const copilot = options.copilot ?? new CopilotClient({ sessions: options.sessions, logger, headersTimeoutMs: options.upstreamTimeoutMs, caFile: options.caFile });
+  const models = options.models ?? new ModelCatalog({ copilot, logger });
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const apiKey = options.apiKey ? new ApiKeyCheck(options.apiKey) : null;
+  if (options.apiKey) logger.addSecret(options.apiKey);
+  const table = new Map<string, Map<string, Route>>();
+  for (const route of options.routes ?? allRoutes()) {
+    let byMethod = table.get(route.path);
+    if (!byMethod) table.set(route.path, (byMethod = new Map()));
+    byMethod.set(route.method, route);
+  }
+  const hostPolicy: HostPolicy = { port: 0, extraHosts: options.extraHosts, anyIpLiteral: options.anyIpLiteralHost };
+  const inflight = new Set<AbortController>();
+  const sockets = new Set<Socket>();
+  let closing = false;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const method = req.method ?? 'GET';
+    const dialect = dialectFor(path);
+    const fields: { model?: string; stream?: boolean } = {};
+    const controller = new AbortController();
+    inflight.add(controller);
+    res.setHeader('x-request-id', requestId);
+    res.on('close', () => {
+      inflight.delete(controller);
+      // While shutting down, let each connection go as soon as its last response is out.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+      // Client gone before we finished: abort the upstream call at once.
+      if (!res.writableFinished) controller.abort(new RelayError('cancelled', 'Client disconnected.'));
+      logger.info('request', {
+        method,
+        path,
+        model: fields.model,
+        status: res.writableFinished ? res.statusCode : 499,
+        ms: Math.round(performance.now() - started),
+        stream: fields.stream ?? false,
+        id: requestId,
+      });
+    });
+
+    if (!hostAllowed(req.headers.host, hostPolicy)) {
+      sendError(res, dialect, 403, 'Forbidden: the Host header must be a loopback address with this port (DNS rebinding protection).', { code: 'forbidden_host' });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (!originAllowed(origin)) {
+      sendError(res, dialect, 403, 'Forbidden: requests from web pages outside this machine are refused.', { code: 'forbidden_origin' });
+      return;
+    }
+    if (origin !== undefined && isLoopbackOrigin(origin)) {
+      // CORS only for loopback pages, echoing that exact origin: never a wildcard.
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+    }
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': ALLOW_HEADERS,
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
+    if (path === '/health' && method === 'GET') {
+      const info = await Promise.resolve(options.health?.()).catch(() => undefined);
+      sendJson(res, 200, {
+        status: 'ok',
+        signedIn: info?.signedIn ?? null,
+        login: info?.login ?? null,
+        expiresAt: info?.expiresAt ?? null,
+        sku: info?.sku ?? null,
+        apiBaseUrl: info?.apiBaseUrl ?? null,
+        mode: info?.mode ?? null,
+        enterprise: info?.enterprise ?? null,
+      });
+      return;
+    }
+    if (apiKey && !apiKey.check(req)) {
+      sendError(res, dialect, 401, 'Missing or wrong API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', { code: 'invalid_api_key' });
+      return;
+    }
+    const byMethod = table.get(path);
+    if (!byMethod) {
+      sendError(res, dialect, 404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
+      return;
+    }
+    const route = byMethod.get(method);
+    if (!route) {
+      sendError(res, dialect, 405, `Method ${method} is not allowed on ${path}.`, { code: 'method_not_allowed', headers: { allow: [...byMethod.keys()].join(', ') } });
+      return;
+    }
+
+    let body: unknown;
+    if (method === 'POST') {
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, bodyLimit);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendError(res, route.dialect, 413, `Request body is larger than the limit of ${Math.round(bodyLimit / 1024 / 1024)} MiB.`, { code: 'request_too_large', headers: { connection: 'close' } });
+        }
+        return;
+      }
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        sendError(res, route.dialect, 400, 'The request body is not valid JSON.', { code: 'invalid_json' });
+        return;
+      }
+      if (options.logBodies) logger.debug('request body', { id: requestId, body: redact(raw.toString('utf8').slice(0, 2000)) });
+    }
+
+    const ctx: RouteContext = {
+      req,
+      res,
+      body,
+      requestId,
+      signal: controller.signal,
+      copilot,
+      models,
+      logger,
+      setLogFields: (more) => Object.assign(fields, more),
+    };
+    try {
+      await route.handle(ctx);
+    } catch (error) {
+      if (!controller.signal.aborted) {
+        logger.error('Route failed', { id: requestId, error: error instanceof Error ? error.message : String(error) });
+        errorFromUpstream(res, route.dialect, error);
+      }
+    }
+  }
+
+  const server = createServer({ keepAlive: true, requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error('Unhandled proxy error', { error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) sendError(res, 'openai', 500, 'Internal error in copilot-relay.');
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"Bad request","type":"invalid_request_error","code":null}}');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    copilot,
+    models,
+    listen: ({ port, host = '127.0.0.1' }) =>
+      new Promise((resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException) => {
+          server.off('listening', onListening);
+          if (error.code === 'EADDRINUSE') reject(new RelayError('port-in-use', `Port ${port} is in use — pass --port or stop the other process.`, { cause: error }));
+          else reject(error);
+        };
+        const onListening = () => {
+          server.off('error', onError);
+          const address = server.address() as AddressInfo;
+          hostPolicy.port = address.port;
+          const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+          resolve({ url: `http://${shown}:${address.port}`, port: address.port });
+        };
+        server.once('error', onError);
+        server.once('listening', onListening);
+        server.listen(port, host);
+      }),
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = options.shutdownGraceMs ?? 5_000;
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), grace).unref());
+      const result = await Promise.race([closed.then(() => 'closed' as const), timer]);
+      if (result === 'timeout') {
+        for (const controller of inflight) controller.abort(new RelayError('cancelled', 'Server shutting down.'));
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      }
+      await copilot.close();
+    },
+  };
+}
