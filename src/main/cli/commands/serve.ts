@@ -1,7 +1,138 @@
+import { parseArgs } from 'node:util';
 import type { CliContext } from '../context.js';
-import { RelayError } from '../../core/errors.js';
+import { writeLine } from '../context.js';
+import { isLoopbackHostname } from '../../core/config/endpoints.js';
+import { RelayError, isRelayError } from '../../core/errors.js';
+import { createLogger } from '../../core/log/logger.js';
+import type { Logger } from '../../core/log/logger.js';
+import { createProxyServer } from '../../core/proxy/server.js';
+import type { HealthInfo } from '../../core/proxy/server.js';
+import type { SessionProvider } from '../../core/token/session.js';
 
-// Placeholder until the token core lands (issue 4).
-export async function run(_ctx: CliContext): Promise<number> {
+export interface ServeOptions {
+  port: number;
+  host: string;
+  apiKey: string | null;
+  allowRemote: boolean;
+  logBodies: boolean;
+  insecureStorage: boolean;
+}
+
+/** What serve needs from the token core; `openRuntime` provides it in production, tests inject it. */
+export interface ServeDeps {
+  sessions: SessionProvider;
+  logger: Logger;
+  settings: { port: number; host: string; bodyLimitMb: number; extraCaCertsFile: string | null };
+  health?: () => HealthInfo | Promise<HealthInfo>;
+  /** Called after the server closed (release keychain handles, timers, …). */
+  dispose?: () => void | Promise<void>;
+}
+
+const FATAL_AUTH_KINDS = new Set(['not-signed-in', 'token-revoked', 'no-copilot', 'unsupported-token']);
+
+export function parseServeArgs(ctx: CliContext, defaults: { port: number; host: string }): ServeOptions {
+  const { values } = parseArgs({
+    args: ctx.argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'api-key': { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
+      'log-bodies': { type: 'boolean', default: false },
+      'insecure-storage': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const port = values.port === undefined ? defaults.port : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RelayError('config', `Invalid --port ${JSON.stringify(values.port)}: expected 0-65535.`);
+  const apiKey = values['api-key'] ?? (ctx.env.COPILOT_RELAY_API_KEY?.trim() || null);
+  return {
+    port,
+    host: values.host ?? defaults.host,
+    apiKey,
+    allowRemote: values['allow-remote'] ?? false,
+    logBodies: values['log-bodies'] ?? false,
+    insecureStorage: values['insecure-storage'] ?? false,
+  };
+}
+
+function isLoopbackBind(host: string): boolean {
+  return isLoopbackHostname(host.replace(/^\[|\]$/g, ''));
+}
+
+/**
+ * Runs the proxy until ctx.signal aborts. Checks the sign-in BEFORE listening: a missing or revoked
+ * token exits non-zero with the login hint; a transient failure (network, rate limit) still starts
+ * serving — requests retry the exchange themselves, so the server recovers when the network does.
+ */
+export async function serve(ctx: CliContext, options: ServeOptions, deps: ServeDeps): Promise<number> {
+  const { logger } = deps;
+  if (options.apiKey) logger.addSecret(options.apiKey);
+  if (ctx.argv.some((arg) => arg === '--api-key' || arg.startsWith('--api-key='))) {
+    logger.warn('--api-key on the command line is visible to other users in `ps`; prefer COPILOT_RELAY_API_KEY.');
+  }
+  const loopback = isLoopbackBind(options.host);
+  if (!loopback) {
+    if (!options.allowRemote) throw new RelayError('config', `Refusing to bind ${options.host}: the proxy serves your Copilot account.`, { fix: 'Pass --allow-remote (and an API key) to serve beyond this machine.' });
+    if (!options.apiKey) throw new RelayError('config', `Binding ${options.host} requires an API key.`, { fix: 'Set COPILOT_RELAY_API_KEY (or --api-key).' });
+    logger.warn(`Serving on ${options.host}: reachable from other machines. Every request needs the API key.`);
+  }
+
+  try {
+    await deps.sessions.getSession(ctx.signal);
+  } catch (error) {
+    if (isRelayError(error) && FATAL_AUTH_KINDS.has(error.kind)) throw error;
+    if (isRelayError(error) && error.kind === 'cancelled') return 130;
+    if (ctx.signal.aborted) return 130;
+    logger.warn('Could not get a Copilot session yet; serving anyway and retrying on each request', {
+      error: isRelayError(error) ? error.kind : error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const proxy = createProxyServer({
+    sessions: deps.sessions,
+    logger,
+    apiKey: options.apiKey,
+    bodyLimitBytes: Math.round(deps.settings.bodyLimitMb * 1024 * 1024),
+    caFile: deps.settings.extraCaCertsFile,
+    logBodies: options.logBodies,
+    health: deps.health,
+    extraHosts: loopback || wildcard ? undefined : [options.host.replace(/^\[|\]$/g, '')],
+    anyIpLiteralHost: wildcard,
+  });
+  let port: number;
+  try {
+    ({ port } = await proxy.listen({ port: options.port, host: options.host }));
+  } catch (error) {
+    await proxy.close().catch(() => undefined);
+    throw error;
+  }
+  const shownHost = loopback ? (options.host.includes(':') ? `[${options.host.replace(/^\[|\]$/g, '')}]` : options.host) : '127.0.0.1';
+  writeLine(ctx.stdout, `Listening on http://${loopback ? shownHost : '127.0.0.1'}:${port}`);
+  if (!loopback) logger.info(`Also reachable at http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`);
+
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  logger.info('Shutting down: letting in-flight requests finish');
+  await proxy.close();
+  await deps.dispose?.();
+  return 0;
+}
+
+/** Wires the token core (B's runtime) into serve. */
+async function openServeDeps(_ctx: CliContext, _options: { insecureStorage: boolean; logger: Logger }): Promise<ServeDeps> {
+  // TODO(runtime): replace with openRuntime() once the token core lands.
   throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` first.' });
+}
+
+export async function run(ctx: CliContext): Promise<number> {
+  const logger = createLogger();
+  const peek = parseServeArgs(ctx, { port: 4141, host: '127.0.0.1' });
+  const deps = await openServeDeps(ctx, { insecureStorage: peek.insecureStorage, logger });
+  const options = parseServeArgs(ctx, deps.settings);
+  return serve(ctx, options, deps);
 }
