@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../log/logger.js';
+import type { CopilotSession, SessionProvider } from '../token/session.js';
+import { CopilotClient } from './client.js';
+
+/** A tiny upstream that accepts only the current token, to test the retry rule in isolation. */
+let server: Server;
+let base: string;
+let validToken = 'tid=FAKE;exp=1:aaaa1111bbbb2222';
+const seen: IncomingHttpHeaders[] = [];
+let alwaysRefuse = false;
+
+class Sessions implements SessionProvider {
+  minted = 0;
+  invalidated: string[] = [];
+  private token: string | null = null;
+  async getSession(): Promise<CopilotSession> {
+    if (!this.token) {
+      this.minted++;
+      this.token = validToken;
+    }
+    return { token: this.token, mode: 'exchange', apiBaseUrl: base, sku: null, receivedAt: 0, expiresAt: Infinity, refreshAt: Infinity };
+  }
+  invalidate(token: string): void {
+    this.invalidated.push(token);
+    if (this.token === token) this.token = null;
+  }
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seen.push(req.headers);
+    req.resume();
+    req.on('end', () => {
+      if (alwaysRefuse || req.headers.authorization !== `Bearer ${validToken}`) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"unauthorized: token expired"}}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('CopilotClient', () => {
+  it('sends the Copilot headers and the session Bearer', async () => {
+    const sessions = new Sessions();
+    const client = new CopilotClient({ sessions, logger: silentLogger });
+    const res = await client.request({ method: 'POST', path: '/chat/completions', body: { a: 1 }, intent: 'conversation-panel', initiator: 'agent', requestId: 'req-1' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    const headers = seen.at(-1)!;
+    expect(headers['x-initiator']).toBe('agent');
+    expect(headers['x-request-id']).toBe('req-1');
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers['editor-version']).toBeTruthy();
+    await client.close();
+  });
+
+  it('invalidates and retries exactly once on 401', async () => {
+    const sessions = new Sessions();
+    const client = new CopilotClient({ sessions, logger: silentLogger });
+    await (await client.request({ method: 'GET', path: '/models', intent: 'model-access' })).dump();
+    const old = validToken;
+    validToken = 'tid=FAKE2;exp=2:cccc3333dddd4444';
+    const before = seen.length;
+    const res = await client.request({ method: 'GET', path: '/models', intent: 'model-access' });
+    expect(res.status).toBe(200);
+    await res.dump();
+    expect(seen.length - before).toBe(2);
+    expect(sessions.invalidated).toEqual([old]);
+    expect(sessions.minted).toBe(2);
+    await client.close();
+  });
+
+  it('never loops: a second 401 is returned to the caller', async () => {
+    alwaysRefuse = true;
+    try {
+      const sessions = new Sessions();
+      const client = new CopilotClient({ sessions, logger: silentLogger });
+      const before = seen.length;
+      const res = await client.request({ method: 'GET', path: '/models', intent: 'model-access' });
+      expect(res.status).toBe(401);
+      expect(await res.text()).toContain('token expired');
+      expect(seen.length - before).toBe(2);
+      await client.close();
+    } finally {
+      alwaysRefuse = false;
+    }
+  });
+
+  it('uses a proxy only for non-loopback upstreams (loopback is never proxied)', async () => {
+    const sessions = new Sessions();
+    // A proxy that does not exist: if loopback were proxied, this request would fail.
+    const client = new CopilotClient({ sessions, logger: silentLogger, env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } });
+    const res = await client.request({ method: 'GET', path: '/models', intent: 'model-access' });
+    expect(res.status).toBe(200);
+    await res.dump();
+    await client.close();
+  });
+
+  it('reports an unreadable extra CA file as a config error', () => {
+    expect(() => new CopilotClient({ sessions: new Sessions(), logger: silentLogger, caFile: '/nonexistent/ca.pem' })).toThrow(/extra CA certificates/);
+  });
+});
