@@ -1,7 +1,78 @@
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import type { CliContext } from '../context.js';
-import { RelayError } from '../../core/errors.js';
+import { writeLine } from '../context.js';
+import { openRuntime } from '../runtime.js';
+import type { RuntimeOptions } from '../runtime.js';
+import { startDeviceFlow } from '../../core/auth/device-flow.js';
+import { fetchGitHubLogin } from '../../core/auth/github-user.js';
+import { importEditorToken } from '../../core/auth/import-editor-token.js';
+import { normalizeEnterpriseHost, resolveClientId } from '../../core/config/endpoints.js';
+import { isRelayError } from '../../core/errors.js';
 
-// Placeholder until the token core lands (issue 4).
-export async function run(_ctx: CliContext): Promise<number> {
-  throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` first.' });
+/** Best effort, interactive terminals only: never in tests, CI or pipes. */
+function openBrowser(url: string, ctx: CliContext): void {
+  if (!(ctx.stdout as { isTTY?: boolean }).isTTY || ctx.env.CI || ctx.env.COPILOT_RELAY_NO_BROWSER) return;
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // No browser opener: the URL is printed anyway.
+  }
+}
+
+/** `copilot-relay login [--enterprise HOST] [--import] [--insecure-storage]` */
+export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' | 'store' | 'logger'> = {}): Promise<number> {
+  const { values } = parseArgs({
+    args: ctx.argv,
+    options: {
+      enterprise: { type: 'string' },
+      import: { type: 'boolean', default: false },
+      'insecure-storage': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const enterprise = values.enterprise === undefined ? undefined : normalizeEnterpriseHost(values.enterprise) || null;
+  const runtime = openRuntime(ctx, { ...inject, enterprise, insecureStorage: values['insecure-storage'], ignoreEnvToken: true });
+  try {
+    const { endpoints, logger } = runtime;
+    let githubToken: string;
+    if (values.import) {
+      const imported = await importEditorToken({ host: endpoints.enterprise ?? 'github.com', env: ctx.env });
+      logger.addSecret(imported.token);
+      writeLine(ctx.stdout, `Using the Copilot sign-in from ${imported.source}`);
+      githubToken = imported.token;
+    } else {
+      const flow = await startDeviceFlow({ endpoints, clientId: resolveClientId(ctx.env), fetch: inject.fetch, signal: ctx.signal });
+      writeLine(ctx.stdout, `Open ${flow.verificationUri} and enter this code:`);
+      writeLine(ctx.stdout, flow.userCode);
+      writeLine(ctx.stdout, 'Waiting for you to authorize in the browser… (Ctrl-C to cancel)');
+      openBrowser(flow.verificationUri, ctx);
+      githubToken = await flow.wait();
+      logger.addSecret(githubToken);
+    }
+    const login = await fetchGitHubLogin({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal });
+    await runtime.tokens.setGithubToken(githubToken);
+    runtime.settings.set('enterprise', endpoints.enterprise);
+    runtime.settings.set('lastLogin', login);
+    if (values['insecure-storage']) runtime.settings.set('insecureStorage', true);
+    writeLine(ctx.stdout, `Signed in as ${login}`);
+    if (ctx.env.COPILOT_RELAY_GITHUB_TOKEN) writeLine(ctx.stderr, 'Note: COPILOT_RELAY_GITHUB_TOKEN is set and overrides the stored sign-in.');
+    try {
+      const session = await runtime.tokens.getSession(ctx.signal);
+      writeLine(ctx.stdout, session.mode === 'direct' ? 'Copilot access confirmed (direct mode).' : 'Copilot access confirmed.');
+    } catch (error) {
+      if (isRelayError(error) && error.transient) {
+        writeLine(ctx.stderr, `Signed in, but could not check Copilot access yet: ${error.message}`);
+        return 0;
+      }
+      throw error;
+    }
+    return 0;
+  } finally {
+    runtime.close();
+  }
 }

@@ -1,7 +1,96 @@
+import { parseArgs } from 'node:util';
 import type { CliContext } from '../context.js';
-import { RelayError } from '../../core/errors.js';
+import { writeLine } from '../context.js';
+import { openRuntime } from '../runtime.js';
+import type { RuntimeOptions } from '../runtime.js';
+import { fetchGitHubLogin } from '../../core/auth/github-user.js';
+import type { RelayError } from '../../core/errors.js';
+import { isRelayError } from '../../core/errors.js';
+import { fetchCopilotAccount, planName } from '../../core/quota/quota.js';
+import type { QuotaSnapshot } from '../../../shared/status.js';
 
-// Placeholder until the token core lands (issue 4).
-export async function run(_ctx: CliContext): Promise<number> {
-  throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` first.' });
+/** Exactly the keys `status --json` prints (docs/interface.md). */
+export interface StatusJson {
+  signedIn: boolean;
+  login: string | null;
+  sku: string | null;
+  expiresAt: string | null;
+  apiBaseUrl: string | null;
+  enterprise: string | null;
+  mode: 'exchange' | 'direct' | null;
+  quota: QuotaSnapshot | null;
 }
+
+function formatQuota(quota: QuotaSnapshot | null): string {
+  if (!quota) return '—';
+  if (quota.unlimited) return 'unlimited';
+  const left = quota.remaining !== null && quota.entitlement !== null ? `${quota.remaining} / ${quota.entitlement} premium requests left` : quota.percentRemaining !== null ? `${Math.round(quota.percentRemaining)}% left` : 'unknown';
+  return quota.resetsAt ? `${left}, resets ${quota.resetsAt.slice(0, 10)}` : left;
+}
+
+function block(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([key]) => key.length)) + 2;
+  return rows.map(([key, value]) => `${key.padEnd(width)}${value}`).join('\n');
+}
+
+/** `copilot-relay status [--json]`: exchanges if needed (a cached session is reused). */
+export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' | 'store' | 'logger' | 'clock'> = {}): Promise<number> {
+  const { values } = parseArgs({ args: ctx.argv, options: { json: { type: 'boolean', default: false }, 'insecure-storage': { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
+  const runtime = openRuntime(ctx, { ...inject, insecureStorage: values['insecure-storage'] });
+  try {
+    const { endpoints, tokens, credentials } = runtime;
+    const out: StatusJson = { signedIn: false, login: null, sku: null, expiresAt: null, apiBaseUrl: null, enterprise: endpoints.enterprise, mode: null, quota: null };
+    let failure: RelayError | null = null;
+    let plan: string | null = null;
+    const githubToken = await credentials.githubToken();
+    if (githubToken) {
+      try {
+        const session = await tokens.getSession(ctx.signal);
+        out.signedIn = true;
+        out.sku = session.sku;
+        out.mode = session.mode;
+        out.apiBaseUrl = session.apiBaseUrl;
+        out.expiresAt = Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null;
+        const [login, account] = await Promise.all([
+          fetchGitHubLogin({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal }).catch(() => runtime.settings.get('lastLogin')),
+          fetchCopilotAccount({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal }),
+        ]);
+        out.login = login;
+        out.quota = account?.quota ?? null;
+        out.sku ??= account?.sku ?? null;
+        plan = account?.plan ?? planName(out.sku);
+      } catch (error) {
+        if (!isRelayError(error)) throw error;
+        // Revoked → signed out (shown, then non-zero). Anything else is a failure of the command.
+        if (error.kind !== 'token-revoked') throw error;
+        failure = error;
+      }
+    }
+    if (values.json) {
+      writeLine(ctx.stdout, JSON.stringify(out));
+    } else {
+      const now = Date.now();
+      const expiry = out.expiresAt ? `${out.expiresAt} (in ${Math.max(0, Math.round((Date.parse(out.expiresAt) - now) / 60_000))} min)` : out.mode === 'direct' ? 'none (direct mode uses the GitHub token)' : '—';
+      writeLine(ctx.stdout, block([
+        ['Signed in', out.signedIn ? 'yes' : 'no'],
+        ['Login', out.login ?? '—'],
+        ['Plan', plan ? `${plan}${out.sku ? ` (${out.sku})` : ''}` : out.sku ?? '—'],
+        ['Session', expiry],
+        ['API base', out.apiBaseUrl ?? '—'],
+        ['Enterprise', out.enterprise ?? '—'],
+        ['Mode', out.mode === 'exchange' ? 'token exchange' : out.mode === 'direct' ? 'direct mode' : '—'],
+        ['Quota', formatQuota(out.quota)],
+        ['Storage', runtime.envToken ? 'COPILOT_RELAY_GITHUB_TOKEN (memory only)' : runtime.store.describe()],
+      ]));
+      if (!githubToken) writeLine(ctx.stdout, 'Run `copilot-relay login` to sign in.');
+    }
+    if (failure) {
+      writeLine(ctx.stderr, failure.fix ? `${failure.message} ${failure.fix}` : failure.message);
+      return 1;
+    }
+    return 0;
+  } finally {
+    runtime.close();
+  }
+}
+

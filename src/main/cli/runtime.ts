@@ -1,0 +1,76 @@
+import type { CliContext } from './context.js';
+import { Credentials } from '../core/auth/credentials.js';
+import type { FetchLike } from '../core/auth/http.js';
+import { resolveEndpoints } from '../core/config/endpoints.js';
+import type { GitHubEndpoints } from '../core/config/endpoints.js';
+import { relayHome } from '../core/config/paths.js';
+import { createLogger } from '../core/log/logger.js';
+import type { Logger } from '../core/log/logger.js';
+import { FileSecretStore } from '../core/secrets/file-store.js';
+import { KeytarSecretStore } from '../core/secrets/keytar-store.js';
+import { MemorySecretStore } from '../core/secrets/memory-store.js';
+import type { SecretStore } from '../core/secrets/secret-store.js';
+import { openSettings } from '../core/settings/store.js';
+import type { SettingsStore } from '../core/settings/store.js';
+import type { Clock } from '../core/token/clock.js';
+import { TokenManager } from '../core/token/token-manager.js';
+
+export interface RuntimeOptions {
+  /** `--insecure-storage`: the 0600 file instead of the keychain (also on when the setting is). */
+  insecureStorage?: boolean;
+  /** `--enterprise HOST`; otherwise the saved setting. */
+  enterprise?: string | null;
+  logger?: Logger;
+  /** Tests: a store instead of keytar/file. */
+  store?: SecretStore;
+  fetch?: FetchLike;
+  clock?: Clock;
+  /** login/logout act on the stored token even when COPILOT_RELAY_GITHUB_TOKEN is set. */
+  ignoreEnvToken?: boolean;
+}
+
+export interface Runtime {
+  settings: SettingsStore;
+  endpoints: GitHubEndpoints;
+  store: SecretStore;
+  credentials: Credentials;
+  tokens: TokenManager;
+  logger: Logger;
+  fetch: FetchLike | undefined;
+  /** True when the token comes from COPILOT_RELAY_GITHUB_TOKEN (nothing is persisted). */
+  envToken: boolean;
+  close(): void;
+}
+
+/** Picks the credential store: keytar by default, the 0600 file when opted in. */
+export function createSecretStore(options: { insecureStorage: boolean; home: string; logger: Logger }): SecretStore {
+  return options.insecureStorage ? new FileSecretStore(options.home, options.logger) : new KeytarSecretStore();
+}
+
+/** Builds the token core for a CLI command (login, logout, status, serve) from the environment and settings. */
+export function openRuntime(ctx: Pick<CliContext, 'env' | 'debug'>, options: RuntimeOptions = {}): Runtime {
+  const logger = options.logger ?? createLogger({ level: ctx.debug ? 'debug' : 'info' });
+  const home = relayHome(ctx.env);
+  const settings = openSettings({ cwd: home });
+  const enterprise = options.enterprise !== undefined ? options.enterprise : settings.get('enterprise');
+  const endpoints = resolveEndpoints({ enterprise, env: ctx.env });
+  const envToken = options.ignoreEnvToken ? null : ctx.env.COPILOT_RELAY_GITHUB_TOKEN?.trim() || null;
+  logger.addSecret(ctx.env.COPILOT_RELAY_GITHUB_TOKEN?.trim());
+  logger.addSecret(envToken);
+  const insecureStorage = options.insecureStorage || settings.get('insecureStorage');
+  // With a token from the environment nothing is persisted: sessions stay in memory.
+  const store = options.store ?? (envToken ? new MemorySecretStore() : createSecretStore({ insecureStorage, home, logger }));
+  const credentials = new Credentials(store, endpoints.accountKey, { envToken, logger });
+  const tokens = new TokenManager({ endpoints, credentials, logger, fetch: options.fetch, clock: options.clock });
+  return {
+    settings,
+    endpoints,
+    store,
+    credentials,
+    tokens,
+    logger,
+    fetch: options.fetch,
+    envToken: Boolean(envToken),
+    close: () => tokens.close(),
+  };
+}

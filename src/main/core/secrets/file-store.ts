@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RelayError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
+import type { SecretStore } from './secret-store.js';
+
+export const CREDENTIALS_FILE = 'credentials.json';
+
+/**
+ * Opt-in fallback when no keychain exists: ONE JSON file (`credentials.json`, mode 0600) under the
+ * data dir (mode 0700). Every write goes to a temp file created with mode 0600 (so the secret is
+ * never world-readable, not even between create and chmod), is fsynced, then renamed over the old
+ * file: a crash leaves either the old or the new file, never half of one.
+ */
+export class FileSecretStore implements SecretStore {
+  readonly path: string;
+  // Serialises read-modify-write cycles within this process.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly dir: string, private readonly logger: Logger = silentLogger) {
+    this.path = join(dir, CREDENTIALS_FILE);
+  }
+
+  async get(account: string): Promise<string | null> {
+    const all = await this.readAll();
+    return all[account] ?? null;
+  }
+
+  set(account: string, secret: string): Promise<void> {
+    return this.update((all) => {
+      all[account] = secret;
+      return true;
+    }).then(() => undefined);
+  }
+
+  delete(account: string): Promise<boolean> {
+    return this.update((all) => {
+      if (!(account in all)) return false;
+      delete all[account];
+      return true;
+    });
+  }
+
+  describe(): string {
+    return `the file ${this.path} (insecure storage)`;
+  }
+
+  private update(change: (all: Record<string, string>) => boolean): Promise<boolean> {
+    const next = this.queue.then(async () => {
+      const all = await this.readAll();
+      if (!change(all)) return false;
+      await this.writeAll(all);
+      return true;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readAll(): Promise<Record<string, string>> {
+    let text: string;
+    try {
+      const info = await stat(this.path);
+      if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+        // Someone loosened it: tighten before reading, and say so (without the content).
+        this.logger.warn('Credential file was readable by others; restricting it to 0600', { path: this.path });
+        await chmod(this.path, 0o600);
+      }
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new RelayError('storage', `Could not read the credential file ${this.path}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      const out: Record<string, string> = {};
+      for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') out[key] = value;
+      return out;
+    } catch {
+      throw new RelayError('storage', `The credential file ${this.path} is damaged.`, { fix: 'Delete it and run `copilot-relay login` again.' });
+    }
+  }
+
+  private async writeAll(all: Record<string, string>): Promise<void> {
+    const temp = join(this.dir, `.${CREDENTIALS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(JSON.stringify(all, null, 2));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, this.path);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw new RelayError('storage', `Could not write the credential file ${this.path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,380 @@
+import type { GitHubEndpoints } from '../config/endpoints.js';
+import type { Credentials } from '../auth/credentials.js';
+import { fingerprint } from '../auth/credentials.js';
+import type { FetchLike } from '../auth/http.js';
+import { RelayError, isRelayError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { exchangeToken } from './exchange.js';
+import type { CopilotSession, SessionProvider } from './session.js';
+
+export type TokenPhase = 'signed-out' | 'ready' | 'refreshing' | 'error';
+
+/** A session without its token: safe for events, status and logs. */
+export type SessionSummary = Omit<CopilotSession, 'token'>;
+
+export interface TokenState {
+  phase: TokenPhase;
+  session: SessionSummary | null;
+  error: RelayError | null;
+  /** Epoch ms of the next automatic retry after a failure, or null. */
+  retryAt: number | null;
+}
+
+export type TokenListener = (state: TokenState) => void;
+
+export interface TokenManagerOptions {
+  endpoints: GitHubEndpoints;
+  credentials: Credentials;
+  fetch?: FetchLike;
+  logger?: Logger;
+  clock?: Clock;
+  /** [0,1) source for the backoff jitter. */
+  random?: () => number;
+  timeoutMs?: number;
+  /** Backoff after a failed exchange: base and cap in ms (1 s → 2 → 4 … 5 min). */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+}
+
+/** The scheduler re-checks at least this often: a long single timeout drifts across sleep. */
+export const MAX_TIMER_MS = 60_000;
+/** Never hand out a session with less than this left (scaled down for very short-lived tokens). */
+export const MIN_VALIDITY_MS = 2 * 60_000;
+/** On a failed refresh, a session with at least this left is still served. */
+const LAST_RESORT_MS = 10_000;
+/** After a non-transient failure, callers get the same error for this long instead of a new exchange each. */
+const PERMANENT_FAILURE_HOLD_MS = 60_000;
+
+export function summarize(session: CopilotSession): SessionSummary {
+  const { token: _token, ...rest } = session;
+  return rest;
+}
+
+function minValidity(session: CopilotSession): number {
+  const lifetime = session.expiresAt - session.receivedAt;
+  // Tokens normally live ~30 min; a quarter of the lifetime keeps absurdly short tokens from exchanging on every request.
+  return Math.min(MIN_VALIDITY_MS, lifetime / 4);
+}
+
+/**
+ * The one owner of the Copilot session token. Single-flight: the timer, a wake, "refresh now" and
+ * any number of cold callers share one exchange. Proactive refresh at `refreshAt` (local clock),
+ * checked by a timer of at most 60 s against `clock.now()` and on `checkNow()`; a transient failure
+ * keeps the still-valid token and retries with exponential backoff + full jitter; a 401 signs out.
+ */
+export class TokenManager implements SessionProvider {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly random: () => number;
+  private current: { fingerprint: string; session: CopilotSession } | null = null;
+  private githubToken: string | null = null;
+  private inFlight: Promise<CopilotSession> | null = null;
+  private timer: unknown = null;
+  private failures = 0;
+  private retryAt: number | null = null;
+  private lastError: RelayError | null = null;
+  /** Fingerprint of a GitHub token the exchange rejected with 401. */
+  private revoked: string | null = null;
+  private triedStoredSession = false;
+  private closed = false;
+  private phase: TokenPhase = 'signed-out';
+  private readonly listeners = new Set<TokenListener>();
+
+  constructor(private readonly options: TokenManagerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.random = options.random ?? Math.random;
+  }
+
+  state(): TokenState {
+    return {
+      phase: this.phase,
+      session: this.current ? summarize(this.current.session) : null,
+      error: this.lastError,
+      retryAt: this.retryAt,
+    };
+  }
+
+  /** Listens to every state change; returns unsubscribe. */
+  on(listener: TokenListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private setPhase(phase: TokenPhase): void {
+    this.phase = phase;
+    const state = this.state();
+    for (const listener of this.listeners) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.logger.warn('Token state listener failed', { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  private usable(session: CopilotSession, margin = minValidity(session)): boolean {
+    return session.expiresAt - this.clock.now() > margin;
+  }
+
+  private async loadGithubToken(): Promise<string> {
+    if (!this.githubToken || this.revoked) {
+      const token = await this.options.credentials.githubToken();
+      if (token !== this.githubToken) {
+        this.githubToken = token;
+        this.triedStoredSession = false;
+      }
+    }
+    if (!this.githubToken) {
+      if (this.phase !== 'signed-out') this.setPhase('signed-out');
+      throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` (or sign in from the tray).' });
+    }
+    this.logger.addSecret(this.githubToken);
+    return this.githubToken;
+  }
+
+  async getSession(signal?: AbortSignal): Promise<CopilotSession> {
+    if (this.closed) throw new RelayError('cancelled', 'The token manager is closed.');
+    const token = await this.loadGithubToken();
+    const fp = fingerprint(token);
+    if (this.revoked === fp) throw this.lastError ?? new RelayError('token-revoked', 'GitHub sign-in is no longer valid.', { fix: 'Sign in again.' });
+    this.revoked = null;
+    if (this.current && this.current.fingerprint !== fp) this.current = null;
+    const current = this.current?.session;
+    if (current && this.usable(current)) return current;
+
+    if (!current && !this.triedStoredSession && !this.inFlight) {
+      this.triedStoredSession = true;
+      const stored = await this.options.credentials.loadSession(token, this.clock.now()).catch((error: unknown) => {
+        this.logger.warn('Could not read the cached session token; exchanging a new one', { error: isRelayError(error) ? error.kind : 'storage' });
+        return null;
+      });
+      if (stored && this.usable(stored) && !this.current) {
+        this.logger.addSecret(stored.token);
+        this.current = { fingerprint: fp, session: stored };
+        this.logger.debug('Reusing the cached Copilot session token', { expiresAt: new Date(stored.expiresAt).toISOString() });
+        this.setPhase('ready');
+        this.schedule();
+        return stored;
+      }
+    }
+
+    // Within a backoff window nobody starts a new exchange: serve what still works, or repeat the error.
+    if (!this.inFlight && this.retryAt !== null && this.clock.now() < this.retryAt && this.lastError) {
+      if (current && this.usable(current, LAST_RESORT_MS)) return current;
+      throw this.lastError;
+    }
+    const pending = this.refresh();
+    try {
+      return await abortable(pending, signal);
+    } catch (error) {
+      if (isRelayError(error) && error.transient && current && this.current?.session === current && this.usable(current, LAST_RESORT_MS)) return current;
+      throw error;
+    }
+  }
+
+  invalidate(token: string): void {
+    if (this.current?.session.token !== token) return;
+    this.logger.info('Copilot rejected the session token; a new one will be exchanged');
+    this.current = null;
+    this.triedStoredSession = true;
+    // The persisted copy is the same token: drop it too.
+    void this.options.credentials.dropSession().catch(() => undefined);
+  }
+
+  /** Forces a new exchange now (tray "Refresh now"), ignoring any backoff. */
+  async refreshNow(): Promise<CopilotSession> {
+    this.retryAt = null;
+    await this.loadGithubToken();
+    if (this.revoked) this.revoked = null;
+    return this.inFlight ?? this.refresh();
+  }
+
+  /** Re-checks against the wall clock (wake, unlock, clock jump) and refreshes if due. */
+  checkNow(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    const session = this.current?.session;
+    if (!session || this.inFlight || this.revoked) return this.schedule();
+    if (this.retryAt !== null) {
+      if (now >= this.retryAt) this.backgroundRefresh();
+      else this.schedule();
+      return;
+    }
+    if (now >= session.refreshAt || !this.usable(session)) this.backgroundRefresh();
+    else this.schedule();
+  }
+
+  /** After a sign-in: store the token, drop every session of the old one, exchange a new one. */
+  async setGithubToken(token: string): Promise<void> {
+    this.logger.addSecret(token);
+    await this.options.credentials.saveGithubToken(token);
+    this.reset();
+    this.githubToken = token;
+    this.triedStoredSession = true;
+  }
+
+  /** Logout: deletes the stored token and every cached session token. */
+  async signOut(): Promise<boolean> {
+    this.reset();
+    this.githubToken = null;
+    const removed = await this.options.credentials.clear();
+    this.setPhase('signed-out');
+    return removed;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.clearTimer();
+    this.listeners.clear();
+  }
+
+  private reset(): void {
+    this.current = null;
+    this.revoked = null;
+    this.failures = 0;
+    this.retryAt = null;
+    this.lastError = null;
+    this.clearTimer();
+  }
+
+  private backgroundRefresh(): void {
+    this.refresh().catch(() => undefined);
+  }
+
+  /** Single-flight exchange. */
+  private refresh(): Promise<CopilotSession> {
+    if (this.inFlight) return this.inFlight;
+    this.inFlight = this.exchange().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async exchange(): Promise<CopilotSession> {
+    const token = await this.loadGithubToken();
+    const fp = fingerprint(token);
+    this.clearTimer();
+    this.setPhase('refreshing');
+    try {
+      const session = await exchangeToken({
+        endpoints: this.options.endpoints,
+        githubToken: token,
+        fetch: this.options.fetch,
+        timeoutMs: this.options.timeoutMs,
+        now: () => this.clock.now(),
+        onDrift: (note) => this.logger.warn(`Token exchange: ${note}`),
+      });
+      this.logger.addSecret(session.token);
+      if (this.githubToken !== token || this.closed) return session; // signed out or switched meanwhile
+      this.current = { fingerprint: fp, session };
+      this.failures = 0;
+      this.retryAt = null;
+      this.lastError = null;
+      await this.options.credentials.saveSession(token, session).catch((error: unknown) => {
+        this.logger.warn('Could not cache the session token; the next start will exchange again', { error: isRelayError(error) ? error.kind : 'storage' });
+      });
+      this.logger.info(session.mode === 'direct' ? 'Using direct mode: the token exchange is not available for this sign-in' : 'Copilot session token refreshed', {
+        mode: session.mode,
+        sku: session.sku,
+        apiBaseUrl: session.apiBaseUrl,
+        expiresAt: Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null,
+      });
+      this.setPhase('ready');
+      this.schedule();
+      return session;
+    } catch (error) {
+      const failure = isRelayError(error) ? error : new RelayError('upstream', `Token exchange failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (this.githubToken === token && !this.closed) this.onFailure(failure, fp);
+      throw failure;
+    }
+  }
+
+  private onFailure(error: RelayError, fp: string): void {
+    this.lastError = error;
+    if (error.kind === 'token-revoked') {
+      // Signed out, but the stored token stays: the user decides (sign in again / logout).
+      this.revoked = fp;
+      this.current = null;
+      this.retryAt = null;
+      void this.options.credentials.dropSession().catch(() => undefined);
+      this.logger.warn('GitHub rejected the stored sign-in: signed out', { reason: error.kind });
+      this.setPhase('signed-out');
+      return;
+    }
+    this.failures++;
+    if (error.transient) {
+      const cap = this.options.backoffCapMs ?? 5 * 60_000;
+      const base = this.options.backoffBaseMs ?? 1000;
+      const ceiling = Math.min(cap, base * 2 ** (this.failures - 1));
+      // Full jitter, but never below the base: no tight loops.
+      let delay = Math.max(base, Math.round(this.random() * ceiling));
+      if (error.retryAfter) delay = Math.max(delay, error.retryAfter * 1000);
+      this.retryAt = this.clock.now() + delay;
+      this.logger.warn(`Token refresh failed, retrying in ${Math.ceil(delay / 1000)} s`, { reason: error.kind, status: error.status });
+    } else {
+      this.retryAt = this.clock.now() + PERMANENT_FAILURE_HOLD_MS;
+      this.logger.warn('Token exchange failed', { reason: error.kind, status: error.status });
+    }
+    this.setPhase('error');
+    this.schedule();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One timer, never longer than 60 s: the due time is re-evaluated against the wall clock each time. */
+  private schedule(): void {
+    this.clearTimer();
+    if (this.closed || this.revoked) return;
+    const session = this.current?.session;
+    let due: number | null = null;
+    if (this.retryAt !== null && (session || this.lastError?.transient)) due = this.retryAt;
+    else if (session && Number.isFinite(session.refreshAt)) due = session.refreshAt;
+    if (due === null) return;
+    const delay = Math.max(0, Math.min(MAX_TIMER_MS, due - this.clock.now()));
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.onTimer();
+    }, delay);
+  }
+
+  private onTimer(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    if (this.retryAt !== null && now >= this.retryAt) {
+      this.backgroundRefresh();
+      return;
+    }
+    if (this.retryAt === null && this.current && now >= this.current.session.refreshAt) {
+      this.backgroundRefresh();
+      return;
+    }
+    this.schedule();
+  }
+}
+
+/** Lets one caller stop waiting without cancelling the shared exchange for the others. */
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new RelayError('cancelled', 'Request cancelled.'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RelayError('cancelled', 'Request cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
