@@ -1,4 +1,289 @@
-import type { Route } from '../proxy/route.js';
+import type { CopilotModel } from '../copilot/models.js';
+import type { UpstreamResponse } from '../copilot/client.js';
+import { redact } from '../log/redact.js';
+import { anthropicErrorType, errorFromUpstream, sendError } from '../proxy/errors.js';
+import { relayResponse } from '../proxy/forward.js';
+import type { Route, RouteContext } from '../proxy/route.js';
+import { toAnthropicResponse } from './chat-to-response.js';
+import { countRequestTokens, countTokens, encodingFor, loadEncoder } from './count-tokens.js';
+import { modelNotFoundMessage, resolveModel } from './model-map.js';
+import { hasImagesAnthropic, initiatorForAnthropic, toChatRequest } from './request-to-chat.js';
+import { SseParser } from './sse-parser.js';
+import { StreamTranslator, formatEvent, pingEvent } from './stream-translator.js';
+import type { AnthropicEvent } from './stream-translator.js';
+import type { AnthropicRequest, ChatResponse } from './types.js';
 
-// Placeholder: the Anthropic engineer replaces this with the /v1/messages routes.
-export const anthropicRoutes: Route[] = [];
+/**
+ * `POST /v1/messages` and `POST /v1/messages/count_tokens` (query strings such as `?beta=true`
+ * are ignored by the router). Models listing `/v1/messages` upstream get the request forwarded
+ * natively (cache_control, thinking and betas intact, events piped unchanged); all others are
+ * translated to `/chat/completions` and back.
+ */
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The `anthropic-beta` features CAPI accepts on the native path (VS Code's allow-list). */
+const ALLOWED_BETA_PREFIXES = ['interleaved-thinking-', 'context-management-', 'advanced-tool-use-'];
+const PASS_HEADERS = ['retry-after', 'x-ratelimit-exceeded', 'x-request-id', 'x-github-request-id'];
+const KNOWN_ERROR_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error', 'billing_error']);
+
+export function allowedBetas(header: string | string[] | undefined): string | undefined {
+  const values = (Array.isArray(header) ? header : [header ?? ''])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v && ALLOWED_BETA_PREFIXES.some((prefix) => v.startsWith(prefix)));
+  return values.length > 0 ? [...new Set(values)].join(',') : undefined;
+}
+
+function invalid(ctx: RouteContext, message: string): void {
+  sendError(ctx.res, 'anthropic', 400, message, { type: 'invalid_request_error' });
+}
+
+/** Mirrors Anthropic's own validation messages for the fields we can't do without. */
+function validate(ctx: RouteContext, requireMaxTokens: boolean): AnthropicRequest | null {
+  const body = ctx.body;
+  if (!isObject(body)) {
+    invalid(ctx, 'The request body must be a JSON object.');
+    return null;
+  }
+  if (typeof body.model !== 'string' || !body.model.trim()) {
+    invalid(ctx, 'model: Field required (a model id string).');
+    return null;
+  }
+  if (!Array.isArray(body.messages)) {
+    invalid(ctx, 'messages: Field required (an array of messages).');
+    return null;
+  }
+  for (const [index, message] of body.messages.entries()) {
+    if (!isObject(message) || (message.role !== 'user' && message.role !== 'assistant')) {
+      invalid(ctx, `messages.${index}.role: Input should be 'user' or 'assistant'.`);
+      return null;
+    }
+    if (typeof message.content !== 'string' && !Array.isArray(message.content)) {
+      invalid(ctx, `messages.${index}.content: Input should be a string or an array of content blocks.`);
+      return null;
+    }
+  }
+  if (requireMaxTokens && (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1)) {
+    invalid(ctx, 'max_tokens: Field required (a positive integer).');
+    return null;
+  }
+  return body as AnthropicRequest;
+}
+
+/** Resolves the model or answers 404 not_found_error (with close matches); null when answered. */
+async function resolve(ctx: RouteContext, requested: string): Promise<CopilotModel | null> {
+  let models: CopilotModel[];
+  try {
+    models = await ctx.models.list(ctx.signal);
+  } catch (error) {
+    if (!ctx.signal.aborted) errorFromUpstream(ctx.res, 'anthropic', error);
+    return null;
+  }
+  const resolution = resolveModel(requested, models);
+  if (!resolution.found) {
+    sendError(ctx.res, 'anthropic', 404, modelNotFoundMessage(requested, resolution.suggestions), { type: 'not_found_error' });
+    return null;
+  }
+  if (resolution.via !== 'exact') ctx.logger.debug('Mapped an Anthropic model id', { requested, model: resolution.model.id, via: resolution.via });
+  return resolution.model;
+}
+
+function passHeaders(upstream: UpstreamResponse, into: Record<string, string> = {}): Record<string, string> {
+  for (const name of PASS_HEADERS) {
+    const value = upstream.headers[name];
+    if (typeof value === 'string') into[name] = value;
+  }
+  return into;
+}
+
+/** A non-2xx upstream answer in Anthropic's shape, status kept (429 keeps Retry-After). */
+async function upstreamFailure(ctx: RouteContext, upstream: UpstreamResponse): Promise<void> {
+  let text = '';
+  try {
+    text = (await upstream.text()).slice(0, 64 * 1024);
+  } catch {
+    // Body broke off: the status alone still says what happened.
+  }
+  let message = '';
+  let type: string | undefined;
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown; type?: unknown } | string; message?: unknown };
+    const inner = parsed.error;
+    if (typeof inner === 'string') message = inner;
+    else if (isObject(inner)) {
+      if (typeof inner.message === 'string') message = inner.message;
+      if (typeof inner.type === 'string' && KNOWN_ERROR_TYPES.has(inner.type)) type = inner.type;
+    } else if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    message = text.trim().slice(0, 300);
+  }
+  const status = upstream.status;
+  if (!message) message = `The Copilot API answered HTTP ${status}.`;
+  else message = `${redact(message)}`;
+  if (status >= 500) message = `The Copilot API failed (HTTP ${status}): ${message}`;
+  if (status === 402) type ??= 'billing_error';
+  // Our status decides the type for statuses whose meaning we know; upstream's own type otherwise.
+  const derived = anthropicErrorType(status);
+  sendError(ctx.res, 'anthropic', status, message, { type: status === 400 || status === 401 || status === 403 || status === 404 || status === 429 || status >= 500 ? derived : type ?? derived, headers: passHeaders(upstream) });
+}
+
+async function nativeMessages(ctx: RouteContext, request: AnthropicRequest, model: CopilotModel, stream: boolean): Promise<void> {
+  const beta = allowedBetas(ctx.req.headers['anthropic-beta']);
+  const upstream = await ctx.copilot.request({
+    method: 'POST',
+    path: '/v1/messages',
+    // The caller's body as-is (cache_control, thinking, tools, unknown fields): only the model id changes.
+    body: { ...request, model: model.id },
+    intent: 'messages-proxy',
+    initiator: initiatorForAnthropic(request.messages),
+    vision: hasImagesAnthropic(request.messages),
+    extraHeaders: beta ? { 'anthropic-beta': beta } : undefined,
+    requestId: ctx.requestId,
+    signal: ctx.signal,
+    stream,
+  });
+  if (upstream.status < 200 || upstream.status >= 300) {
+    await upstreamFailure(ctx, upstream);
+    return;
+  }
+  await relayResponse(ctx, 'anthropic', upstream, stream);
+}
+
+export interface AnthropicRouteOptions {
+  /** Interval of `ping` events while the upstream is silent (default 10 s, like Anthropic). */
+  pingIntervalMs?: number;
+}
+
+async function translatedMessages(ctx: RouteContext, request: AnthropicRequest, model: CopilotModel, stream: boolean, options: AnthropicRouteOptions): Promise<void> {
+  const translated = toChatRequest(request, model);
+  // The encoder loads while the upstream thinks; its estimate feeds message_start.
+  const estimate = stream
+    ? loadEncoder(encodingFor(model)).then((encoder) => ({ encoder, tokens: countRequestTokens(request, encoder, { claude: /claude/i.test(model.id) }) }))
+    : null;
+  estimate?.catch(() => undefined);
+  const upstream = await ctx.copilot.request({
+    method: 'POST',
+    path: '/chat/completions',
+    body: translated.body,
+    intent: 'conversation-panel',
+    initiator: translated.initiator,
+    vision: translated.vision,
+    requestId: ctx.requestId,
+    signal: ctx.signal,
+    stream,
+  });
+  if (upstream.status < 200 || upstream.status >= 300) {
+    await upstreamFailure(ctx, upstream);
+    return;
+  }
+  if (!stream) {
+    const chat = (await upstream.json()) as ChatResponse;
+    const message = toAnthropicResponse(chat, { model: request.model, stopSequences: request.stop_sequences });
+    const payload = JSON.stringify(message);
+    ctx.res.writeHead(200, passHeaders(upstream, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), 'request-id': ctx.requestId }));
+    ctx.res.end(payload);
+    return;
+  }
+  const counted = await estimate!.catch(() => null);
+  await streamTranslated(ctx, upstream, request, counted, options);
+}
+
+async function streamTranslated(
+  ctx: RouteContext,
+  upstream: UpstreamResponse,
+  request: AnthropicRequest,
+  counted: { encoder: { countTokens: (text: string) => number }; tokens: number } | null,
+  options: AnthropicRouteOptions,
+): Promise<void> {
+  const { res } = ctx;
+  const translator = new StreamTranslator({
+    model: request.model,
+    inputTokens: counted?.tokens ?? 0,
+    stopSequences: request.stop_sequences,
+    countTokens: counted ? (text) => counted.encoder.countTokens(text) : undefined,
+  });
+  const parser = new SseParser();
+  res.writeHead(200, passHeaders(upstream, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'request-id': ctx.requestId }));
+  let lastWrite = Date.now();
+  const write = (events: AnthropicEvent[]): void => {
+    if (events.length === 0 || res.destroyed || res.writableEnded) return;
+    res.write(events.map(formatEvent).join(''));
+    lastWrite = Date.now();
+  };
+  const pingEvery = options.pingIntervalMs ?? 10_000;
+  const timer = setInterval(() => {
+    if (Date.now() - lastWrite >= pingEvery - 5 && !translator.done) write([pingEvent()]);
+  }, pingEvery);
+  timer.unref();
+  write(translator.start());
+  try {
+    for await (const chunk of upstream.body) {
+      for (const message of parser.push(chunk)) write(translator.feed(message));
+      if (translator.done || translator.stopped || res.destroyed) break;
+    }
+    if (!translator.done && !res.destroyed) {
+      for (const message of parser.end()) write(translator.feed(message));
+      write(translator.end());
+    }
+  } catch (error) {
+    if (!ctx.signal.aborted && !res.destroyed) {
+      ctx.logger.warn('Upstream stream failed mid-way', { requestId: ctx.requestId, error: (error as { code?: string }).code ?? 'stream_error' });
+      write(translator.fail('api_error', 'The stream from the Copilot API broke off.'));
+    }
+  } finally {
+    clearInterval(timer);
+    // Stopped early (stop sequence) or done before the upstream ended: free the connection.
+    if (!upstream.body.destroyed) upstream.body.destroy();
+    if (!res.writableEnded && !res.destroyed) {
+      if (translator.stopped) write(translator.finish());
+      res.end();
+    }
+  }
+}
+
+function messagesHandler(options: AnthropicRouteOptions): Route['handle'] {
+  return async (ctx) => {
+    const request = validate(ctx, true);
+    if (!request) return;
+    const stream = request.stream === true;
+    ctx.setLogFields({ model: request.model, stream });
+    try {
+      const model = await resolve(ctx, request.model);
+      if (!model) return;
+      ctx.setLogFields({ model: model.id, stream });
+      if (ctx.models.supportsEndpoint(model, '/v1/messages')) await nativeMessages(ctx, request, model, stream);
+      else await translatedMessages(ctx, request, model, stream, options);
+    } catch (error) {
+      if (ctx.signal.aborted) return;
+      errorFromUpstream(ctx.res, 'anthropic', error);
+    }
+  };
+}
+
+const countTokensHandler: Route['handle'] = async (ctx) => {
+  const request = validate(ctx, false);
+  if (!request) return;
+  ctx.setLogFields({ model: request.model });
+  try {
+    const model = await resolve(ctx, request.model);
+    if (!model) return;
+    const result = await countTokens(request, model);
+    const payload = JSON.stringify(result);
+    ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+    ctx.res.end(payload);
+  } catch (error) {
+    if (ctx.signal.aborted) return;
+    errorFromUpstream(ctx.res, 'anthropic', error);
+  }
+};
+
+export function createAnthropicRoutes(options: AnthropicRouteOptions = {}): Route[] {
+  return [
+    { method: 'POST', path: '/v1/messages', dialect: 'anthropic', handle: messagesHandler(options) },
+    { method: 'POST', path: '/v1/messages/count_tokens', dialect: 'anthropic', handle: countTokensHandler },
+  ];
+}
+
+export const anthropicRoutes: Route[] = createAnthropicRoutes();

@@ -1,0 +1,70 @@
+/**
+ * The relay enforces Anthropic `stop_sequences` itself: the text is cut before the first match and
+ * the matched sequence is reported (`stop_reason: "stop_sequence"`), exactly like Anthropic. When
+ * streaming, the last (longest sequence − 1) characters are held back so a sequence split across
+ * chunks is still caught and never leaks to the client.
+ */
+
+export interface StopCut {
+  text: string;
+  sequence: string | null;
+}
+
+function firstMatch(text: string, sequences: readonly string[]): { at: number; sequence: string } | null {
+  let best: { at: number; sequence: string } | null = null;
+  for (const sequence of sequences) {
+    if (!sequence) continue;
+    const at = text.indexOf(sequence);
+    if (at >= 0 && (best === null || at < best.at)) best = { at, sequence };
+  }
+  return best;
+}
+
+/** Whole-text variant (non-stream responses). */
+export function cutAtStopSequence(text: string, sequences: readonly string[] | undefined): StopCut {
+  if (!sequences || sequences.length === 0) return { text, sequence: null };
+  const match = firstMatch(text, sequences);
+  return match ? { text: text.slice(0, match.at), sequence: match.sequence } : { text, sequence: null };
+}
+
+/** Incremental variant: feed text deltas, emit what is safe to show. */
+export class StopSequenceMatcher {
+  private readonly sequences: string[];
+  private readonly holdback: number;
+  private pending = '';
+  matched: string | null = null;
+
+  constructor(sequences: readonly string[] | undefined) {
+    this.sequences = (sequences ?? []).filter((s) => typeof s === 'string' && s.length > 0);
+    this.holdback = this.sequences.reduce((max, s) => Math.max(max, s.length - 1), 0);
+  }
+
+  get active(): boolean {
+    return this.sequences.length > 0;
+  }
+
+  /** Returns the text that can be emitted now (possibly ''); after a match, always ''. */
+  push(delta: string): string {
+    if (this.matched !== null) return '';
+    if (!this.active) return delta;
+    this.pending += delta;
+    const match = firstMatch(this.pending, this.sequences);
+    if (match) {
+      this.matched = match.sequence;
+      const out = this.pending.slice(0, match.at);
+      this.pending = '';
+      return out;
+    }
+    const safe = Math.max(0, this.pending.length - this.holdback);
+    const out = this.pending.slice(0, safe);
+    this.pending = this.pending.slice(safe);
+    return out;
+  }
+
+  /** The held-back tail at the end of the text (no match can complete any more). */
+  flush(): string {
+    const out = this.matched === null ? this.pending : '';
+    this.pending = '';
+    return out;
+  }
+}
