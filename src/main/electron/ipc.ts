@@ -1,0 +1,91 @@
+import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import { IPC } from '../../shared/ipc.js';
+import type { IpcMethod, IpcRequest, IpcResponse } from '../../shared/ipc.js';
+
+/** One handler per contract method; main's actions implement these. */
+export type IpcHandlers = { [M in IpcMethod]: (...args: IpcRequest<M>) => Promise<IpcResponse<M>> | IpcResponse<M> };
+
+export class IpcRejected extends Error {}
+
+/** Our page's URL without the fragment, compared exactly (never by prefix). */
+function normalise(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return null;
+  }
+}
+
+/** The sender must be a frame showing our own page (not a navigated-away or injected frame). */
+export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, pageUrl: string): boolean {
+  const url = event.senderFrame?.url;
+  if (typeof url !== 'string') return false;
+  const actual = normalise(url);
+  return actual !== null && actual === normalise(pageUrl);
+}
+
+const noArgs = (args: unknown[]): [] => {
+  if (args.length > 0) throw new IpcRejected('unexpected arguments');
+  return [];
+};
+
+const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+/** Argument validators: anything not matching the contract exactly is rejected. */
+export const VALIDATORS: { [M in IpcMethod]: (args: unknown[]) => IpcRequest<M> } = {
+  getStatus: noArgs,
+  cancelSignIn: noArgs,
+  signOut: noArgs,
+  refreshNow: noArgs,
+  copyUrl: noArgs,
+  copyApiKey: noArgs,
+  copyUserCode: noArgs,
+  openVerificationUri: noArgs,
+  getSettings: noArgs,
+  hideWindow: noArgs,
+  signIn: (args) => {
+    if (args.length === 0 || args[0] === undefined) return [];
+    if (args.length > 1) throw new IpcRejected('unexpected arguments');
+    const enterprise = args[0];
+    if (enterprise === null) return [null];
+    if (typeof enterprise === 'string' && HOST.test(enterprise)) return [enterprise.toLowerCase()];
+    throw new IpcRejected('enterprise must be a host name');
+  },
+  setSettings: (args) => {
+    if (args.length !== 1) throw new IpcRejected('expected one settings object');
+    const patch = args[0];
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new IpcRejected('expected one settings object');
+    const out: IpcRequest<'setSettings'>[0] = {};
+    for (const [key, value] of Object.entries(patch)) {
+      if (key === 'port') {
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) throw new IpcRejected('port must be an integer from 1 to 65535');
+        out.port = value;
+      } else if (key === 'apiKeyEnabled' || key === 'startAtLogin') {
+        if (typeof value !== 'boolean') throw new IpcRejected(`${key} must be true or false`);
+        out[key] = value;
+      } else {
+        throw new IpcRejected(`unknown setting ${key}`);
+      }
+    }
+    return [out];
+  },
+};
+
+/**
+ * The single choke point: registers every contract channel, drops foreign senders and bad
+ * arguments before a handler runs. Returns a function that removes the handlers.
+ */
+export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: IpcHandlers, pageUrl: () => string): () => void {
+  for (const method of Object.keys(IPC) as IpcMethod[]) {
+    ipcMain.handle(IPC[method], (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event, pageUrl())) throw new IpcRejected('IPC from an untrusted frame');
+      const valid = VALIDATORS[method](args) as unknown[];
+      return (handlers[method] as (...a: unknown[]) => unknown)(...valid);
+    });
+  }
+  return () => {
+    for (const channel of Object.values(IPC)) ipcMain.removeHandler(channel);
+  };
+}
