@@ -104,3 +104,30 @@ describe('serve', () => {
     expect(() => parseServeArgs(bad.ctx, { port: 1, host: 'x' })).toThrow(/Invalid --port/);
   });
 });
+
+describe('copilot-relay serve (through main)', () => {
+  it('exits non-zero with one line telling the user to log in when no token is stored', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { main } = await import('../index.js');
+    const home = await mkdtemp(join(tmpdir(), 'relay-serve-'));
+    try {
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      let out = '';
+      let err = '';
+      stdout.on('data', (c: Buffer) => (out += c.toString()));
+      stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const env = { COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: 'http://127.0.0.1:9', COPILOT_RELAY_GITHUB_API_URL: 'http://127.0.0.1:9' };
+      const code = await main(['serve', '--port', '0', '--insecure-storage'], { stdout, stderr, env });
+      expect(code).not.toBe(0);
+      expect(out).toBe('');
+      const lines = err.trim().split('\n').filter((l) => !/^\S+Z (?:INFO|WARN|DEBUG) /.test(l));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/copilot-relay login/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});

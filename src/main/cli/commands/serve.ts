@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { isLoopbackHostname } from '../../core/config/endpoints.js';
 import { RelayError, isRelayError } from '../../core/errors.js';
-import { createLogger } from '../../core/log/logger.js';
+import { openRuntime } from '../runtime.js';
 import type { Logger } from '../../core/log/logger.js';
 import { createProxyServer } from '../../core/proxy/server.js';
 import type { HealthInfo } from '../../core/proxy/server.js';
@@ -24,7 +24,7 @@ export interface ServeDeps {
   logger: Logger;
   settings: { port: number; host: string; bodyLimitMb: number; extraCaCertsFile: string | null };
   health?: () => HealthInfo | Promise<HealthInfo>;
-  /** Called after the server closed (release keychain handles, timers, …). */
+  /** Called once serve is over (stops the token manager's timers). */
   dispose?: () => void | Promise<void>;
 }
 
@@ -119,20 +119,40 @@ export async function serve(ctx: CliContext, options: ServeOptions, deps: ServeD
   });
   logger.info('Shutting down: letting in-flight requests finish');
   await proxy.close();
-  await deps.dispose?.();
   return 0;
 }
 
-/** Wires the token core (B's runtime) into serve. */
-async function openServeDeps(_ctx: CliContext, _options: { insecureStorage: boolean; logger: Logger }): Promise<ServeDeps> {
-  // TODO(runtime): replace with openRuntime() once the token core lands.
-  throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` first.' });
+/** Wires the token core (runtime: settings, credential store, TokenManager) into serve. */
+function openServeDeps(ctx: CliContext, options: { insecureStorage: boolean }): ServeDeps {
+  const runtime = openRuntime(ctx, { insecureStorage: options.insecureStorage });
+  const { settings, tokens, endpoints } = runtime;
+  return {
+    sessions: tokens,
+    logger: runtime.logger,
+    settings: { port: settings.get('port'), host: settings.get('host'), bodyLimitMb: settings.get('bodyLimitMb'), extraCaCertsFile: settings.get('extraCaCertsFile') },
+    health: () => {
+      const state = tokens.state();
+      const session = state.session;
+      return {
+        signedIn: state.phase !== 'signed-out' && session !== null,
+        login: settings.get('lastLogin'),
+        expiresAt: session && Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null,
+        sku: session?.sku ?? null,
+        apiBaseUrl: session?.apiBaseUrl ?? null,
+        mode: session?.mode ?? null,
+        enterprise: endpoints.enterprise,
+      };
+    },
+    dispose: () => runtime.close(),
+  };
 }
 
 export async function run(ctx: CliContext): Promise<number> {
-  const logger = createLogger();
   const peek = parseServeArgs(ctx, { port: 4141, host: '127.0.0.1' });
-  const deps = await openServeDeps(ctx, { insecureStorage: peek.insecureStorage, logger });
-  const options = parseServeArgs(ctx, deps.settings);
-  return serve(ctx, options, deps);
+  const deps = openServeDeps(ctx, { insecureStorage: peek.insecureStorage });
+  try {
+    return await serve(ctx, parseServeArgs(ctx, deps.settings), deps);
+  } finally {
+    await deps.dispose?.();
+  }
 }
