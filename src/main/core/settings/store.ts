@@ -2,7 +2,9 @@ import Conf from 'conf';
 import { relayHome } from '../config/paths.js';
 import { RelayError } from '../errors.js';
 import type { Settings } from './schema.js';
-import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, SETTINGS_VERSION } from './schema.js';
+import { SETTINGS_DEFAULTS } from './schema.js';
+// The one definition of the file's options and migrations, shared with the tray app (Electron-free).
+import { settingsConfOptions } from '../../electron/settings-options.js';
 
 export interface SettingsStore {
   get<K extends keyof Settings>(key: K): Settings[K];
@@ -10,14 +12,6 @@ export interface SettingsStore {
   all(): Settings;
   readonly path: string;
 }
-
-/** Migrations by version, run by conf in semver order; the same map the Electron shell passes to electron-store. */
-export const SETTINGS_MIGRATIONS: Record<string, (store: { set(key: string, value: unknown): void; has(key: string): boolean }) => void> = {
-  '1.0.0': (store) => {
-    // First schema: nothing to convert, only make sure every key exists.
-    for (const [key, value] of Object.entries(SETTINGS_DEFAULTS)) if (!store.has(key)) store.set(key, value);
-  },
-};
 
 function configError(error: unknown, where: string): RelayError {
   const message = error instanceof Error ? error.message : String(error);
@@ -29,17 +23,7 @@ export function openSettings(options: { cwd?: string; env?: NodeJS.ProcessEnv } 
   const cwd = options.cwd ?? relayHome(options.env);
   let conf: Conf<Settings>;
   try {
-    conf = new Conf<Settings>({
-      cwd,
-      configName: 'config',
-      projectName: 'copilot-relay',
-      projectSuffix: '',
-      projectVersion: SETTINGS_VERSION,
-      schema: SETTINGS_SCHEMA,
-      defaults: SETTINGS_DEFAULTS,
-      migrations: SETTINGS_MIGRATIONS as never,
-      clearInvalidConfig: false,
-    });
+    conf = new Conf<Settings>({ ...settingsConfOptions(options.env), cwd, projectName: 'copilot-relay', projectSuffix: '', clearInvalidConfig: false });
   } catch (error) {
     throw configError(error, `${cwd}/config.json`);
   }
@@ -53,6 +37,10 @@ export function openSettings(options: { cwd?: string; env?: NodeJS.ProcessEnv } 
         throw new RelayError('config', `Invalid value for setting ${String(key)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     },
-    all: () => ({ ...SETTINGS_DEFAULTS, ...conf.store }),
+    all: () => {
+      const out = { ...SETTINGS_DEFAULTS };
+      for (const key of Object.keys(SETTINGS_DEFAULTS) as (keyof Settings)[]) (out as Record<string, unknown>)[key] = conf.get(key);
+      return out;
+    },
   };
 }

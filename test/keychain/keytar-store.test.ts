@@ -1,0 +1,55 @@
+import { describe, it, expect } from 'vitest';
+import { KeytarSecretStore } from '../../src/main/core/secrets/keytar-store.js';
+
+/**
+ * Round trip through a REAL Secret Service (gnome-keyring in a private dbus-run-session; see
+ * scripts/test-all.sh). Without a session bus it skips, unless COPILOT_RELAY_REQUIRE_KEYCHAIN=1.
+ */
+const hasBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
+const required = process.env.COPILOT_RELAY_REQUIRE_KEYCHAIN === '1';
+
+describe('keytar store against a real keychain', () => {
+  it.skipIf(hasBus || required)('skips: no DBUS_SESSION_BUS_ADDRESS (run under dbus-run-session with gnome-keyring, see scripts/test-all.sh)', () => {
+    expect(hasBus).toBe(false);
+  });
+
+  it.runIf(hasBus || required)('sets, reads, overwrites and deletes an entry', async () => {
+    expect(hasBus, 'COPILOT_RELAY_REQUIRE_KEYCHAIN=1 but no D-Bus session: the keychain test cannot run').toBe(true);
+    const store = new KeytarSecretStore('copilot-relay-test');
+    const account = `test-${process.pid}-${Date.now()}`;
+    try {
+      expect(await store.get(account)).toBeNull();
+      await store.set(account, 'ghu_FAKEKEYCHAIN1');
+      expect(await store.get(account)).toBe('ghu_FAKEKEYCHAIN1');
+      await store.set(account, 'ghu_FAKEKEYCHAIN2');
+      expect(await store.get(account)).toBe('ghu_FAKEKEYCHAIN2');
+      await store.set(`${account}#session`, '{"v":1}');
+      expect(await store.get(`${account}#session`)).toBe('{"v":1}');
+    } finally {
+      expect(await store.delete(account)).toBe(true);
+      await store.delete(`${account}#session`);
+    }
+    expect(await store.get(account)).toBeNull();
+    expect(await store.delete(account)).toBe(false);
+  });
+});
+
+describe('keytar store without a keychain', () => {
+  it('turns a load failure into keychain-unavailable naming --insecure-storage', async () => {
+    const store = new KeytarSecretStore('copilot-relay-test', () => {
+      throw new Error('Cannot autolaunch D-Bus without X11 $DISPLAY');
+    });
+    const error = await store.get('github.com').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'keychain-unavailable' });
+    expect(`${(error as Error).message} ${(error as { fix: string }).fix}`).toContain('--insecure-storage');
+  });
+
+  it('turns a Secret Service error at call time into keychain-unavailable', async () => {
+    const store = new KeytarSecretStore('copilot-relay-test', () => ({
+      getPassword: () => Promise.reject(new Error('The name org.freedesktop.secrets was not provided by any .service files')),
+      setPassword: () => Promise.reject(new Error('no')),
+      deletePassword: () => Promise.reject(new Error('no')),
+    }));
+    await expect(store.set('github.com', 'ghu_FAKE')).rejects.toMatchObject({ kind: 'keychain-unavailable' });
+  });
+});
