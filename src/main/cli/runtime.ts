@@ -5,7 +5,7 @@ import { resolveEndpoints } from '../core/config/endpoints.js';
 import type { GitHubEndpoints } from '../core/config/endpoints.js';
 import { relayHome } from '../core/config/paths.js';
 import { createLogger } from '../core/log/logger.js';
-import type { Logger } from '../core/log/logger.js';
+import type { LogLevel, Logger } from '../core/log/logger.js';
 import { FileSecretStore } from '../core/secrets/file-store.js';
 import { KeytarSecretStore } from '../core/secrets/keytar-store.js';
 import { MemorySecretStore } from '../core/secrets/memory-store.js';
@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   store?: SecretStore;
   fetch?: FetchLike;
   clock?: Clock;
+  /** Default 'info' ('debug' with --debug). One-shot commands pass 'warn' to keep their output short. */
+  logLevel?: LogLevel;
   /** login/logout act on the stored token even when COPILOT_RELAY_GITHUB_TOKEN is set. */
   ignoreEnvToken?: boolean;
 }
@@ -48,8 +50,9 @@ export function createSecretStore(options: { insecureStorage: boolean; home: str
 }
 
 /** Builds the token core for a CLI command (login, logout, status, serve) from the environment and settings. */
-export function openRuntime(ctx: Pick<CliContext, 'env' | 'debug'>, options: RuntimeOptions = {}): Runtime {
-  const logger = options.logger ?? createLogger({ level: ctx.debug ? 'debug' : 'info' });
+export function openRuntime(ctx: Pick<CliContext, 'env' | 'debug' | 'stderr'>, options: RuntimeOptions = {}): Runtime {
+  // Logs go to the command's stderr (stdout carries `--json` and the `Listening` line).
+  const logger = options.logger ?? createLogger({ level: ctx.debug ? 'debug' : options.logLevel ?? 'info', sink: (line) => ctx.stderr.write(`${line}\n`) });
   const home = relayHome(ctx.env);
   const settings = openSettings({ cwd: home });
   const enterprise = options.enterprise !== undefined ? options.enterprise : settings.get('enterprise');

@@ -36,9 +36,11 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
     allowPositionals: false,
   });
   const enterprise = values.enterprise === undefined ? undefined : normalizeEnterpriseHost(values.enterprise) || null;
-  const runtime = openRuntime(ctx, { ...inject, enterprise, insecureStorage: values['insecure-storage'], ignoreEnvToken: true });
+  const runtime = openRuntime(ctx, { logLevel: 'warn', ...inject, enterprise, insecureStorage: values['insecure-storage'], ignoreEnvToken: true });
   try {
     const { endpoints, logger } = runtime;
+    // Fail on a missing keychain now, not after the user has entered the code.
+    await runtime.store.get(endpoints.accountKey);
     let githubToken: string;
     if (values.import) {
       const imported = await importEditorToken({ host: endpoints.enterprise ?? 'github.com', env: ctx.env });

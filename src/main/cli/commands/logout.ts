@@ -7,7 +7,7 @@ import type { RuntimeOptions } from '../runtime.js';
 /** `copilot-relay logout`: deletes the stored GitHub token and every cached session token. */
 export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'store' | 'logger'> = {}): Promise<number> {
   const { values } = parseArgs({ args: ctx.argv, options: { 'insecure-storage': { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
-  const runtime = openRuntime(ctx, { ...inject, insecureStorage: values['insecure-storage'], ignoreEnvToken: true });
+  const runtime = openRuntime(ctx, { logLevel: 'warn', ...inject, insecureStorage: values['insecure-storage'], ignoreEnvToken: true });
   try {
     const removed = await runtime.tokens.signOut();
     runtime.settings.set('lastLogin', null);

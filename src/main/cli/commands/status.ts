@@ -36,7 +36,7 @@ function block(rows: [string, string][]): string {
 /** `copilot-relay status [--json]`: exchanges if needed (a cached session is reused). */
 export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' | 'store' | 'logger' | 'clock'> = {}): Promise<number> {
   const { values } = parseArgs({ args: ctx.argv, options: { json: { type: 'boolean', default: false }, 'insecure-storage': { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
-  const runtime = openRuntime(ctx, { ...inject, insecureStorage: values['insecure-storage'] });
+  const runtime = openRuntime(ctx, { logLevel: 'warn', ...inject, insecureStorage: values['insecure-storage'] });
   try {
     const { endpoints, tokens, credentials } = runtime;
     const out: StatusJson = { signedIn: false, login: null, sku: null, expiresAt: null, apiBaseUrl: null, enterprise: endpoints.enterprise, mode: null, quota: null };
