@@ -1,2 +1,173 @@
-// Renderer: filled in by the desktop-app issue.
-export {};
+// The status window. Talks to main only through window.relay (the preload's typed bridge).
+import type { RelayApi, WindowSettings } from '../shared/ipc.js';
+import type { RelayStatus } from '../shared/status.js';
+import { el, setBar, setText, show } from './dom.js';
+import { clockTime, countdown, displayUrl, lifetimeLeft, modeLabel, parsePort, phaseLabel, quotaLabel, shortDate } from './format.js';
+
+declare global {
+  interface Window {
+    relay: RelayApi;
+  }
+}
+
+const relay = window.relay;
+let current: RelayStatus | null = null;
+let refreshing = false;
+
+function renderCountdown(): void {
+  const status = current;
+  if (!status || status.expiresAt === null) {
+    setText('countdown', '');
+    setBar('expiry-bar', 0);
+    return;
+  }
+  const now = Date.now();
+  setText('countdown', `(${countdown(status.expiresAt, now)})`);
+  setBar('expiry-bar', lifetimeLeft(status.refreshedAt, status.expiresAt, now));
+}
+
+function render(status: RelayStatus): void {
+  current = status;
+  const phase = status.phase;
+  const dot = el('phase-dot');
+  dot.className = `dot ${phase}`;
+  setText('phase', phaseLabel(phase));
+  setText('account', status.login ?? '');
+
+  const signedIn = status.login !== null && phase !== 'signed-out' && phase !== 'signing-in';
+  show('panel-signed-out', phase === 'signed-out' || (phase === 'error' && status.login === null));
+  show('panel-signing-in', phase === 'signing-in');
+  show('panel-ready', signedIn);
+
+  if (status.signIn) {
+    setText('user-code', status.signIn.userCode);
+    setText('open-verification', `Open ${displayUrl(status.signIn.verificationUri)}`);
+  }
+
+  setText('proxy-url', status.proxy.url ?? 'not running');
+  (el<HTMLButtonElement>('copy-url')).disabled = status.proxy.url === null;
+  setText('mode', modeLabel(status.mode));
+  if (status.mode === 'direct' || status.expiresAt === null) {
+    setText('expires', status.mode === 'direct' ? 'does not expire (direct token)' : '—');
+  } else {
+    setText('expires', clockTime(status.expiresAt));
+  }
+  const next = status.nextRefreshAt === null ? '' : `  ·  next refresh ~${clockTime(status.nextRefreshAt)}`;
+  setText('refreshed', status.refreshedAt === null ? '—' : `${clockTime(status.refreshedAt)}${next}`);
+  (el<HTMLButtonElement>('refresh-now')).disabled = refreshing || phase === 'refreshing';
+  setText('plan', status.plan ?? '—');
+  setText('sku', status.sku ? `(${status.sku})` : '');
+  setText('api-base', status.apiBaseUrl ?? '—');
+  setText('enterprise', status.enterprise ?? '—');
+
+  show('quota-block', status.quota !== null);
+  if (status.quota) {
+    setText('quota', quotaLabel(status.quota));
+    setBar('quota-bar', status.quota.unlimited ? 1 : (status.quota.percentRemaining ?? 0) / 100);
+    setText('quota-reset', status.quota.resetsAt ? `resets ${shortDate(status.quota.resetsAt)}` : '');
+  }
+
+  const error = status.lastError;
+  show('error-block', error !== null);
+  if (error) {
+    setText('last-error', error.message);
+    setText('last-error-fix', error.fix ?? '');
+    const fix = el<HTMLButtonElement>('error-fix');
+    const signInFix = status.login === null || error.kind === 'token-revoked' || error.kind === 'not-signed-in';
+    fix.hidden = !signedIn && !signInFix;
+    fix.textContent = signInFix ? 'Sign in again' : 'Retry now';
+    fix.dataset.action = signInFix ? 'sign-in' : 'refresh';
+  }
+  renderCountdown();
+}
+
+function renderSettings(settings: WindowSettings): void {
+  const port = el<HTMLInputElement>('port');
+  if (document.activeElement !== port) port.value = String(settings.port);
+  port.removeAttribute('aria-invalid');
+  el<HTMLInputElement>('api-key-enabled').checked = settings.apiKeyEnabled;
+  (el<HTMLButtonElement>('copy-api-key')).disabled = !settings.apiKeyEnabled;
+  const login = el<HTMLInputElement>('start-at-login');
+  login.checked = settings.startAtLogin;
+  login.disabled = !settings.startAtLoginAvailable;
+  login.title = settings.startAtLoginAvailable ? '' : 'Available in the installed app';
+}
+
+async function refreshNow(): Promise<void> {
+  const button = el<HTMLButtonElement>('refresh-now');
+  refreshing = true;
+  button.disabled = true;
+  setText('refresh-result', 'Refreshing…');
+  try {
+    const result = await relay.refreshNow();
+    const status = await relay.getStatus();
+    render(status);
+    setText('refresh-result', result.ok
+      ? status.expiresAt === null ? 'Refreshed.' : `New token, expires ${clockTime(status.expiresAt)}`
+      : result.message ?? 'Refresh failed.');
+    el('refresh-result').className = result.ok ? 'muted' : 'error-text';
+  } finally {
+    refreshing = false;
+    button.disabled = current?.phase === 'refreshing';
+  }
+}
+
+async function signIn(): Promise<void> {
+  show('sign-in-error', false);
+  const result = await relay.signIn();
+  if (!result.ok && result.message) {
+    setText('sign-in-error', result.message);
+    show('sign-in-error', true);
+  }
+}
+
+async function applySettings(patch: Parameters<RelayApi['setSettings']>[0], done: string): Promise<void> {
+  try {
+    renderSettings(await relay.setSettings(patch));
+    setText('settings-message', done);
+  } catch {
+    setText('settings-message', 'That setting could not be saved.');
+  }
+}
+
+async function copy(action: () => Promise<{ ok: boolean; message?: string }>, what: string, target: string): Promise<void> {
+  const result = await action();
+  setText(target, result.ok ? `${what} copied.` : result.message ?? `Could not copy the ${what.toLowerCase()}.`);
+}
+
+function on(id: string, event: string, handler: () => unknown): void {
+  el(id).addEventListener(event, () => void handler());
+}
+
+on('sign-in', 'click', signIn);
+on('copy-code', 'click', () => copy(relay.copyUserCode, 'Code', 'verification-hint'));
+on('open-verification', 'click', () => relay.openVerificationUri());
+on('cancel-sign-in', 'click', () => relay.cancelSignIn());
+on('copy-url', 'click', () => copy(relay.copyUrl, 'URL', 'refresh-result'));
+on('refresh-now', 'click', refreshNow);
+on('error-fix', 'click', () => (el('error-fix').dataset.action === 'sign-in' ? signIn() : refreshNow()));
+on('copy-api-key', 'click', () => copy(relay.copyApiKey, 'API key', 'settings-message'));
+on('api-key-enabled', 'change', () => {
+  const on = el<HTMLInputElement>('api-key-enabled').checked;
+  return applySettings({ apiKeyEnabled: on }, on ? 'API key required; proxy restarted.' : 'API key off; proxy restarted.');
+});
+on('start-at-login', 'change', () => applySettings({ startAtLogin: el<HTMLInputElement>('start-at-login').checked }, 'Saved.'));
+on('port', 'change', () => {
+  const input = el<HTMLInputElement>('port');
+  const port = parsePort(input.value);
+  if (port === null) {
+    input.setAttribute('aria-invalid', 'true');
+    setText('settings-message', 'The port must be a whole number from 1 to 65535.');
+    return;
+  }
+  return applySettings({ port }, `Proxy restarted on port ${port}.`);
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') void relay.hideWindow();
+});
+
+relay.onStatus(render);
+void relay.getStatus().then(render);
+void relay.getSettings().then(renderSettings);
+// The only timer: the countdown, recomputed from the expiry time (right at once after sleep).
+setInterval(renderCountdown, 1000);

@@ -1,5 +1,5 @@
 // Electron-free on purpose: the same options open the file with electron-store (app) and conf (tests).
-import type { Options } from 'conf';
+import type Conf from 'conf';
 import { relayHome } from '../core/config/paths.js';
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, SETTINGS_VERSION } from '../core/settings/schema.js';
 import type { Settings } from '../core/settings/schema.js';
@@ -27,15 +27,19 @@ export const SETTINGS_MIGRATIONS: Record<string, (store: MigrationStore) => void
   },
 };
 
+// conf's exported Options wants an index signature the Settings interface (rightly) lacks; take the
+// type from the constructor instead, which accepts Conf<Settings>.
+type SettingsOptions = NonNullable<ConstructorParameters<typeof Conf<Settings>>[0]>;
+
 /** conf options for the shared settings file (`<relayHome>/config.json`). */
-export function settingsConfOptions(env: NodeJS.ProcessEnv = process.env): Options<Settings> {
+export function settingsConfOptions(env: NodeJS.ProcessEnv = process.env): SettingsOptions {
   return {
     cwd: relayHome(env),
     configName: 'config',
     projectVersion: SETTINGS_VERSION,
     schema: SETTINGS_SCHEMA,
     defaults: SETTINGS_DEFAULTS,
-    migrations: SETTINGS_MIGRATIONS as unknown as Options<Settings>['migrations'],
+    migrations: SETTINGS_MIGRATIONS as unknown as NonNullable<SettingsOptions['migrations']>,
     clearInvalidConfig: false,
   };
 }
