@@ -4,6 +4,8 @@ import { writeLine } from '../context.js';
 import { isLoopbackHostname } from '../../core/config/endpoints.js';
 import { RelayError, isRelayError } from '../../core/errors.js';
 import { openRuntime } from '../runtime.js';
+import { createLogger } from '../../core/log/logger.js';
+import { createBatchedSink } from '../../core/proxy/log-sink.js';
 import type { Logger } from '../../core/log/logger.js';
 import { createProxyServer } from '../../core/proxy/server.js';
 import type { HealthInfo } from '../../core/proxy/server.js';
@@ -124,7 +126,9 @@ export async function serve(ctx: CliContext, options: ServeOptions, deps: ServeD
 
 /** Wires the token core (runtime: settings, credential store, TokenManager) into serve. */
 function openServeDeps(ctx: CliContext, options: { insecureStorage: boolean }): ServeDeps {
-  const runtime = openRuntime(ctx, { insecureStorage: options.insecureStorage });
+  // One log line per request: batch them per loop turn so logging costs no syscall per request.
+  const logger = createLogger({ level: ctx.debug ? 'debug' : 'info', sink: createBatchedSink(ctx.stderr) });
+  const runtime = openRuntime(ctx, { insecureStorage: options.insecureStorage, logger });
   const { settings, tokens, endpoints } = runtime;
   return {
     sessions: tokens,
