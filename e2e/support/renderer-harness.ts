@@ -1,0 +1,78 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import type { RelayController } from '../../src/main/core/controller.js';
+import { createActions } from '../../src/main/electron/actions.js';
+import { VALIDATORS } from '../../src/main/electron/ipc.js';
+import { silentLogger } from '../../src/main/core/log/logger.js';
+import { IPC } from '../../src/shared/ipc.js';
+import type { IpcMethod } from '../../src/shared/ipc.js';
+
+const DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+/** Serves the BUILT dist/renderer (CSP meta included) on loopback. */
+export async function serveRenderer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '') || 'index.html';
+    if (path.includes('..')) return void res.writeHead(400).end();
+    readFile(join(DIST, path)).then(
+      (body) => res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/index.html`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/**
+ * Injects `window.relay` before page scripts: every call crosses to this process through
+ * exposeBinding and runs main's real actions and argument validators over the given controller;
+ * status pushes are forwarded to the page's onStatus listeners.
+ */
+export async function installBridge(page: Page, controller: RelayController) {
+  const clipboard: string[] = [];
+  const opened: string[] = [];
+  const values: Record<string, unknown> = { port: 4141, apiKeyEnabled: false, startAtLogin: false };
+  let autostart = false;
+  const actions = createActions({
+    controller,
+    clipboard: { writeText: (t: string) => void clipboard.push(t) },
+    shell: { openExternal: async (u: string) => void opened.push(u) },
+    githubUrl: () => 'https://github.com',
+    settings: { get: (k: string) => values[k], set: (k: string, v: unknown) => void (values[k] = v) } as never,
+    loginItem: { available: () => true, get: async () => autostart, set: async (on: boolean) => (autostart = on) },
+    showWindow: () => {},
+    hideWindow: () => void (hidden += 1),
+    quit: async () => {},
+    onChange: () => {},
+    logger: silentLogger,
+  });
+  let hidden = 0;
+  const handlers = { ...actions, getStatus: () => controller.status() } as unknown as Record<IpcMethod, (...a: unknown[]) => unknown>;
+
+  await page.exposeBinding('__relayCall', async (_source, method: IpcMethod, args: unknown[]) => {
+    if (!(method in IPC)) throw new Error('unknown method');
+    const valid = VALIDATORS[method](args) as unknown[];
+    const result = await handlers[method](...valid);
+    return result === undefined ? null : result;
+  });
+  await page.addInitScript((methods: string[]) => {
+    const listeners = new Set<(s: unknown) => void>();
+    const w = window as unknown as Record<string, unknown> & { __relayCall: (m: string, a: unknown[]) => Promise<unknown> };
+    const api: Record<string, unknown> = {
+      onStatus: (fn: (s: unknown) => void) => (listeners.add(fn), () => listeners.delete(fn)),
+    };
+    for (const m of methods) api[m] = (...args: unknown[]) => w.__relayCall(m, args).then((r) => (r === null ? undefined : r));
+    w.__relayPush = (s: unknown) => listeners.forEach((fn) => fn(s));
+    w.relay = Object.freeze(api);
+  }, Object.keys(IPC));
+  const unsubscribe = controller.onStatus((status) => {
+    void page.evaluate((s) => (window as unknown as { __relayPush?: (s: unknown) => void }).__relayPush?.(s), status).catch(() => undefined);
+  });
+  return { clipboard, opened, hiddenCount: () => hidden, settings: values, autostart: () => autostart, unsubscribe };
+}
