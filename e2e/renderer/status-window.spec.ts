@@ -55,7 +55,8 @@ test('walks signed out → code → ready → refresh → revoked', async () => 
   // Sign-in: the code, large, with Copy/Open/Cancel; main copied it and opened GitHub.
   await page.getByRole('button', { name: 'Sign in with GitHub' }).click();
   await expect(page.locator('#user-code')).toHaveText('WDJB-MJHT');
-  await expect(page.getByRole('button', { name: 'Open github.com/login/device' })).toBeVisible();
+  await expect(page.locator('#code-label')).toHaveText('Enter this code at github.com/login/device');
+  await expect(page.getByRole('button', { name: 'Open GitHub' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
   await expect.poll(() => bridge.clipboard).toContain('WDJB-MJHT');
   await expect.poll(() => bridge.opened).toEqual(['https://github.com/login/device']);
@@ -69,7 +70,7 @@ test('walks signed out → code → ready → refresh → revoked', async () => 
   await expect(page.locator('#sku')).toHaveText('(monthly_subscriber)');
   await expect(page.locator('#api-base')).toHaveText('https://api.individual.githubcopilot.com');
   await expect(page.locator('#proxy-url')).toHaveText('http://127.0.0.1:4141/v1');
-  await expect(page.locator('#quota')).toHaveText('212 / 300 left');
+  await expect(page.locator('#quota')).toHaveText('212 / 300 requests left');
   await expect(page.locator('#countdown')).toHaveText(/^\(in 2[45] min \d\d s\)$/);
   const countdownBefore = await page.locator('#countdown').textContent();
   await expect.poll(() => page.locator('#countdown').textContent(), { timeout: 3000 }).not.toBe(countdownBefore);
@@ -100,7 +101,7 @@ test('walks signed out → code → ready → refresh → revoked', async () => 
   await expect(page.locator('#phase')).toHaveText('Needs attention');
   await expect(page.locator('#last-error')).toHaveText('GitHub no longer accepts the saved sign-in.');
   await expect(page.locator('#last-error-fix')).toHaveText('Sign in again.');
-  await expect(page.locator('#refresh-result')).toHaveText('GitHub no longer accepts the saved sign-in. — Sign in again.');
+  await expect(page.locator('#refresh-result')).toHaveText('Refresh failed (see Last error).');
   await expect(page.getByRole('button', { name: 'Sign in again' })).toBeVisible();
   await shot(page, 'error');
 

@@ -22,8 +22,8 @@ describe('renderer formatting', () => {
   });
 
   it('labels quota, phases and URLs', () => {
-    expect(quotaLabel({ entitlement: 300, remaining: 212, unlimited: false })).toBe('212 / 300 left');
-    expect(quotaLabel({ entitlement: null, remaining: null, unlimited: true })).toBe('unlimited');
+    expect(quotaLabel({ entitlement: 300, remaining: 212, unlimited: false })).toBe('212 / 300 requests left');
+    expect(quotaLabel({ entitlement: null, remaining: null, unlimited: true })).toBe('unlimited requests');
     expect(phaseLabel('refreshing')).toBe('Refreshing token');
     expect(displayUrl('https://github.com/login/device')).toBe('github.com/login/device');
   });

@@ -58,9 +58,9 @@ export function modeLabel(mode: 'exchange' | 'direct' | null): string {
 
 /** "212 / 300 left", "unlimited". */
 export function quotaLabel(quota: { entitlement: number | null; remaining: number | null; unlimited: boolean }): string {
-  if (quota.unlimited) return 'unlimited';
+  if (quota.unlimited) return 'unlimited requests';
   if (quota.remaining === null) return '—';
-  return quota.entitlement === null ? `${quota.remaining} left` : `${quota.remaining} / ${quota.entitlement} left`;
+  return quota.entitlement === null ? `${quota.remaining} requests left` : `${quota.remaining} / ${quota.entitlement} requests left`;
 }
 
 /** A displayable URL: the scheme and trailing slash dropped. */

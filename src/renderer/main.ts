@@ -16,9 +16,9 @@ let refreshing = false;
 
 function renderCountdown(): void {
   const status = current;
+  show('expiry-track', status?.expiresAt != null);
   if (!status || status.expiresAt === null) {
     setText('countdown', '');
-    setBar('expiry-bar', 0);
     return;
   }
   const now = Date.now();
@@ -41,7 +41,7 @@ function render(status: RelayStatus): void {
 
   if (status.signIn) {
     setText('user-code', status.signIn.userCode);
-    setText('open-verification', `Open ${displayUrl(status.signIn.verificationUri)}`);
+    setText('verification-host', displayUrl(status.signIn.verificationUri));
   }
 
   setText('proxy-url', status.proxy.url ?? 'not running');
@@ -102,9 +102,11 @@ async function refreshNow(): Promise<void> {
     const result = await relay.refreshNow();
     const status = await relay.getStatus();
     render(status);
+    // A failure that became the status's last error is shown once, in the Last error row.
+    const failure = status.lastError && result.message?.startsWith(status.lastError.message) ? 'Refresh failed (see Last error).' : result.message ?? 'Refresh failed.';
     setText('refresh-result', result.ok
       ? status.expiresAt === null ? 'Refreshed.' : `New token, expires ${clockTime(status.expiresAt)}`
-      : result.message ?? 'Refresh failed.');
+      : failure);
     el('refresh-result').className = result.ok ? 'muted' : 'error-text';
   } finally {
     refreshing = false;
