@@ -179,7 +179,15 @@ async function translatedMessages(ctx: RouteContext, request: AnthropicRequest, 
     return;
   }
   if (!stream) {
-    const chat = (await upstream.json()) as ChatResponse;
+    let chat: ChatResponse;
+    try {
+      chat = (await upstream.json()) as ChatResponse;
+    } catch (error) {
+      if (ctx.signal.aborted) return;
+      sendError(ctx.res, 'anthropic', 502, 'The Copilot API returned an unreadable answer.', { type: 'api_error' });
+      ctx.logger.warn('Unreadable upstream answer', { requestId: ctx.requestId, error: error instanceof Error ? error.name : 'error' });
+      return;
+    }
     const message = toAnthropicResponse(chat, { model: request.model, stopSequences: request.stop_sequences });
     const payload = JSON.stringify(message);
     ctx.res.writeHead(200, passHeaders(upstream, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), 'request-id': ctx.requestId }));
