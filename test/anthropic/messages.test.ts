@@ -301,6 +301,11 @@ describe('errors in Anthropic shape', () => {
     expect(error.message).toMatch(/Close matches: .*claude-sonnet-4\.5/);
   });
 
+  it('a Responses-only model → 400 invalid_request_error naming its endpoints', async () => {
+    const error = await expectError(client().messages.create({ model: 'gpt-5.1-codex', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 400, 'invalid_request_error');
+    expect(error.message).toContain('/responses');
+  });
+
   it('wrong relay API key → 401 authentication_error', async () => {
     await expectError(client(keyedUrl, 'wrong-key').messages.create({ model: 'claude-haiku-4.5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 401, 'authentication_error');
     const ok = await client(keyedUrl, 'relay-key-FAKE-123').messages.create({ model: 'claude-haiku-4.5', max_tokens: 50, messages: [{ role: 'user', content: 'keyed' }] });

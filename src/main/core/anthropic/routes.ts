@@ -124,9 +124,10 @@ async function upstreamFailure(ctx: RouteContext, upstream: UpstreamResponse): P
   else message = `${redact(message)}`;
   if (status >= 500) message = `The Copilot API failed (HTTP ${status}): ${message}`;
   if (status === 402) type ??= 'billing_error';
-  // Our status decides the type for statuses whose meaning we know; upstream's own type otherwise.
-  const derived = anthropicErrorType(status);
-  sendError(ctx.res, 'anthropic', status, message, { type: status === 400 || status === 401 || status === 403 || status === 404 || status === 429 || status >= 500 ? derived : type ?? derived, headers: passHeaders(upstream) });
+  // The status decides the type where its meaning is fixed (429 → rate_limit_error, 503 →
+  // overloaded_error, …); for other statuses (402, 413, 422…) an Anthropic-typed upstream error wins.
+  const fixed = [400, 401, 403, 404, 429].includes(status) || status >= 500;
+  sendError(ctx.res, 'anthropic', status, message, { type: fixed ? anthropicErrorType(status) : type ?? anthropicErrorType(status), headers: passHeaders(upstream) });
 }
 
 async function nativeMessages(ctx: RouteContext, request: AnthropicRequest, model: CopilotModel, stream: boolean): Promise<void> {
@@ -215,11 +216,23 @@ async function streamTranslated(
   const parser = new SseParser();
   res.writeHead(200, passHeaders(upstream, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'request-id': ctx.requestId }));
   let lastWrite = Date.now();
+  let congested = false;
   const write = (events: AnthropicEvent[]): void => {
     if (events.length === 0 || res.destroyed || res.writableEnded) return;
-    res.write(events.map(formatEvent).join(''));
+    if (!res.write(events.map(formatEvent).join(''))) congested = true;
     lastWrite = Date.now();
   };
+  // Backpressure: a slow client pauses reading from the upstream instead of buffering here.
+  const drained = (): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
   const pingEvery = options.pingIntervalMs ?? 10_000;
   const timer = setInterval(() => {
     if (Date.now() - lastWrite >= pingEvery - 5 && !translator.done) write([pingEvent()]);
@@ -230,6 +243,10 @@ async function streamTranslated(
     for await (const chunk of upstream.body) {
       for (const message of parser.push(chunk)) write(translator.feed(message));
       if (translator.done || translator.stopped || res.destroyed) break;
+      if (congested) {
+        congested = false;
+        await drained();
+      }
     }
     if (!translator.done && !res.destroyed) {
       for (const message of parser.end()) write(translator.feed(message));
@@ -261,6 +278,11 @@ function messagesHandler(options: AnthropicRouteOptions): Route['handle'] {
       const model = await resolve(ctx, request.model);
       if (!model) return;
       ctx.setLogFields({ model: model.id, stream });
+      if (!ctx.models.supportsEndpoint(model, '/v1/messages') && !ctx.models.supportsEndpoint(model, '/chat/completions')) {
+        const endpoints = model.supported_endpoints?.join(', ') ?? 'none';
+        invalid(ctx, `model: ${model.id} can't answer the Messages API through Copilot (its endpoints: ${endpoints}).`);
+        return;
+      }
       if (ctx.models.supportsEndpoint(model, '/v1/messages')) await nativeMessages(ctx, request, model, stream);
       else await translatedMessages(ctx, request, model, stream, options);
     } catch (error) {
