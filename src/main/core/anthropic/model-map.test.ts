@@ -42,6 +42,8 @@ describe('resolveModel', () => {
     expect(resolved('claude-3-7-sonnet-latest')).toBe('claude-3.7-sonnet');
     expect(resolved('claude-3-7-sonnet-thought')).toBe('claude-3.7-sonnet-thought');
     expect(resolved('gpt-4o-2024-11-20')).toBe('gpt-4o');
+    expect(resolved('claude-sonnet-4-5-20250929[1m]')).toBe('claude-sonnet-4.5');
+    expect(resolved('anthropic/claude-sonnet-4.5')).toBe('claude-sonnet-4.5');
   });
 
   it('upgrades an older Claude version to the newest of its family', () => {

@@ -28,6 +28,8 @@ function stripDecorations(id: string): string {
     .trim()
     .replace(/^anthropic[/.]/, '')
     .replace(/@.*$/, '')
+    // Claude Code marks the 1M-context variant as `claude-sonnet-4-5-20250929[1m]`.
+    .replace(/\[[^\]]*\]$/, '')
     .replace(/-(?:\d{8}|\d{4}-\d{2}-\d{2})$/, '')
     .replace(/-latest$/, '')
     .replace(/-v\d+(?::\d+)?$/, '');
