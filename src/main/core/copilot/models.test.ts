@@ -30,6 +30,7 @@ const LIST = {
     { name: 'no id' },
     'junk',
     { id: 'bare' },
+    { id: 'broken-capabilities', capabilities: 'chat' },
   ],
 };
 
@@ -38,7 +39,7 @@ describe('model list parsing', () => {
     const logger = createMemoryLogger();
     const models = parseModelList(LIST, logger);
     expect(models.map((m) => m.id)).toEqual(['gpt-4.1', 'claude-sonnet-4', 'bare']);
-    expect(logger.lines.filter((l) => l.includes('malformed'))).toHaveLength(2);
+    expect(logger.lines.filter((l) => l.includes('malformed'))).toHaveLength(3);
     expect(models[0]?.capabilities?.limits?.max_output_tokens).toBe(16384);
   });
   it('tolerates wrong field types without failing the entry', () => {

@@ -57,6 +57,8 @@ export function parseModelEntry(raw: unknown): CopilotModel | null {
   if (!isObject(raw)) return null;
   const id = str(raw.id);
   if (!id) return null;
+  // Present but not an object: the entry's shape is broken, not merely incomplete.
+  if (raw.capabilities !== undefined && raw.capabilities !== null && !isObject(raw.capabilities)) return null;
   const model: CopilotModel = dropUndefined({
     id,
     name: str(raw.name),

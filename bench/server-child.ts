@@ -1,0 +1,48 @@
+/**
+ * One benchmark proxy per process, so each one's CPU time and RSS are measured on its own:
+ * `passthrough` (bench/passthrough.ts) or `relay` (the real proxy). Bundled by esbuild like the CLI.
+ * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss} on {cmd:'stats'}.
+ */
+import { copilotRequestHeaders } from '../src/main/core/copilot/headers.js';
+import { createLogger, silentLogger } from '../src/main/core/log/logger.js';
+import { createBatchedSink } from '../src/main/core/proxy/log-sink.js';
+import { createProxyServer } from '../src/main/core/proxy/server.js';
+import { TestSessionProvider } from '../test/proxy/session-provider.js';
+import { startPassThrough } from './passthrough.js';
+
+const role = process.argv[2];
+const send = (message: unknown) => process.send?.(message);
+
+process.on('message', (message: { cmd?: string }) => {
+  if (message.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
+  if (message.cmd === 'stats') send({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, mem: process.memoryUsage() });
+  if (message.cmd === 'exit') process.exit(0);
+});
+process.on('disconnect', () => process.exit(0));
+
+async function main(): Promise<void> {
+  const githubUrl = process.env.BENCH_FAKE_URL!;
+  const githubToken = process.env.BENCH_FAKE_TOKEN!;
+  const sessions = new TestSessionProvider(githubUrl, githubToken);
+  const session = await sessions.getSession();
+  if (role === 'passthrough') {
+    const headers = copilotRequestHeaders({ bearer: session.token, intent: 'conversation-panel', initiator: 'user', requestId: 'bench', json: true });
+    const proxy = await startPassThrough({ upstream: session.apiBaseUrl, headers });
+    send({ ready: true, url: proxy.url, sessionToken: session.token });
+    return;
+  }
+  if (role === 'relay') {
+    // The real logger (one line per request, batched per loop turn as `serve` does) to stderr, which the parent discards.
+    const logger = process.env.BENCH_RELAY_SILENT === '1' ? silentLogger : process.env.BENCH_RELAY_UNBATCHED === '1' ? createLogger() : createLogger({ sink: createBatchedSink() });
+    const relay = createProxyServer({ sessions, logger });
+    const { url } = await relay.listen({ port: 0, host: '127.0.0.1' });
+    send({ ready: true, url, sessionToken: session.token });
+    return;
+  }
+  throw new Error(`unknown role ${role}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
