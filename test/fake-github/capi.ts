@@ -1,0 +1,71 @@
+import { handleChat } from './chat.js';
+import { authToken } from './http-util.js';
+import type { Reply } from './http-util.js';
+import { findModel, modelsListBody } from './models.js';
+import type { FakeState } from './state.js';
+import { hasImagePart } from './text.js';
+
+export type CapiHandler = (state: FakeState, reply: Reply, body: unknown, headers: Record<string, string>) => void | Promise<void>;
+
+const TOKEN_EXPIRED = { error: { message: 'unauthorized: token expired', code: 'token_expired' } };
+const MISSING_EDITOR_VERSION = { error: { message: 'bad request: missing Editor-Version header for IDE auth' } };
+const MISSING_VISION_HEADER = { error: { message: 'missing required Copilot-Vision-Request header for vision requests', code: 'missing_vision_header' } };
+
+/** Extra routes (responses, embeddings, messages) register here so this file stays the one gate. */
+export const POST_ROUTES = new Map<string, CapiHandler>([['/chat/completions', (state, reply, body) => handleChat(state, reply, body)]]);
+
+/** Bearer must be a live session token, or the GitHub token of an oauth-direct account. */
+function authenticate(state: FakeState, headers: Record<string, string>): 'exchange' | 'direct' | null {
+  const token = authToken(headers, ['bearer']);
+  if (!token) return null;
+  const session = state.sessions.get(token);
+  if (session) return !session.revoked && Date.now() < session.expiresAtMs ? 'exchange' : null;
+  const account = state.accountByToken(token);
+  return account && account.app === 'oauth-direct' ? 'direct' : null;
+}
+
+/** Everything under `/capi`: faults first (as a slow or flaky upstream), then auth, then the route. */
+export async function handleCapi(state: FakeState, reply: Reply, method: string, subpath: string, headers: Record<string, string>, body: unknown): Promise<void> {
+  const { knobs } = state;
+  state.counters.capiRequests++;
+  if (knobs.hang) return reply.forever();
+  await reply.wait(knobs.latencyMs);
+  if (reply.done) return;
+
+  if (method === 'GET' && subpath === '/_ping') return reply.json(200, { status: 'ok', now: Date.now() });
+
+  const mode = authenticate(state, headers);
+  if (!mode) return reply.json(401, TOKEN_EXPIRED);
+  if (mode === 'exchange' && !headers['editor-version']) return reply.json(400, MISSING_EDITOR_VERSION);
+
+  if (knobs.rateLimitNext > 0) {
+    knobs.rateLimitNext--;
+    return reply.json(
+      429,
+      { error: { message: 'Sorry, you have been rate-limited. Please wait a moment before trying again.', code: 'rate_limited' } },
+      { 'retry-after': String(knobs.rateLimitRetryAfter), 'x-ratelimit-exceeded': 'global-user-requests' },
+    );
+  }
+
+  if (method === 'GET') {
+    if (subpath === '/models') return reply.json(200, modelsListBody());
+    const match = /^\/models\/([^/]+)$/.exec(subpath);
+    if (match) {
+      const model = findModel(decodeURIComponent(match[1]!));
+      return model ? reply.json(200, model) : reply.json(404, { error: { message: 'Model not found', code: 'model_not_found' } });
+    }
+    return reply.json(404, { error: { message: 'Not Found', code: 'not_found' } });
+  }
+
+  if (method !== 'POST') return reply.json(405, { error: { message: 'Method Not Allowed', code: 'method_not_allowed' } });
+  if (knobs.capiFailureStatus !== null) {
+    return reply.json(knobs.capiFailureStatus, { error: { message: `fake upstream failure (${knobs.capiFailureStatus})`, code: 'fake_failure' } });
+  }
+  const route = POST_ROUTES.get(subpath);
+  if (!route) return reply.json(404, { error: { message: 'Not Found', code: 'not_found' } });
+  if (body === '' || typeof body !== 'object' || body === null) {
+    return reply.json(400, { error: { message: 'bad request: body must be a JSON object', code: 'invalid_request_body' } });
+  }
+  if (knobs.requireVisionHeader && hasImagePart(body) && headers['copilot-vision-request'] !== 'true') return reply.json(400, MISSING_VISION_HEADER);
+  await route(state, reply, body, headers);
+}

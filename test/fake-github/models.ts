@@ -1,0 +1,179 @@
+/** The fake `/models` catalogue: realistic entries plus deliberately odd ones (doc §7 quirks). */
+
+export interface FakeModel {
+  id: string;
+  name: string;
+  vendor: string;
+  version: string;
+  object: 'model';
+  preview: boolean;
+  model_picker_enabled: boolean;
+  is_chat_default: boolean;
+  is_chat_fallback: boolean;
+  billing?: { is_premium: boolean; multiplier?: number; restricted_to?: string[] } | null;
+  policy?: { state: string; terms: string };
+  supported_endpoints?: string[];
+  capabilities: {
+    type: 'chat' | 'embeddings' | 'completion';
+    family: string;
+    tokenizer?: string;
+    object: 'model_capabilities';
+    limits?: Record<string, unknown>;
+    supports: Record<string, unknown>;
+  };
+}
+
+function limits(context: number, prompt: number, output: number, vision = false): Record<string, unknown> {
+  const out: Record<string, unknown> = { max_context_window_tokens: context, max_prompt_tokens: prompt, max_output_tokens: output };
+  if (vision) {
+    out['vision'] = { max_prompt_image_size: 3_145_728, max_prompt_images: 5, supported_media_types: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] };
+  }
+  return out;
+}
+
+function chatModel(m: Partial<FakeModel> & Pick<FakeModel, 'id' | 'name' | 'vendor' | 'capabilities'>): FakeModel {
+  return {
+    object: 'model',
+    version: m.id,
+    preview: false,
+    model_picker_enabled: true,
+    is_chat_default: false,
+    is_chat_fallback: false,
+    billing: { is_premium: false, multiplier: 0 },
+    policy: { state: 'enabled', terms: 'Enable access to the latest models.' },
+    ...m,
+  };
+}
+
+export const FAKE_MODELS: readonly FakeModel[] = [
+  chatModel({
+    id: 'gpt-4o',
+    name: 'GPT-4o',
+    vendor: 'Azure OpenAI',
+    version: 'gpt-4o-2024-11-20',
+    is_chat_fallback: true,
+    supported_endpoints: ['/chat/completions'],
+    capabilities: {
+      type: 'chat', family: 'gpt-4o', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(128_000, 64_000, 4_096, true),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, vision: true, structured_outputs: true },
+    },
+  }),
+  chatModel({
+    id: 'gpt-5-mini',
+    name: 'GPT-5 mini',
+    vendor: 'Azure OpenAI',
+    is_chat_default: true,
+    supported_endpoints: ['/chat/completions', '/responses'],
+    capabilities: {
+      type: 'chat', family: 'gpt-5-mini', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(264_000, 128_000, 64_000, true),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, vision: true, structured_outputs: true, reasoning_effort: ['low', 'medium', 'high'] },
+    },
+  }),
+  chatModel({
+    id: 'gpt-5.1-codex',
+    name: 'GPT-5.1-Codex',
+    vendor: 'OpenAI',
+    preview: true,
+    billing: { is_premium: true, multiplier: 1, restricted_to: ['pro', 'pro_plus', 'business', 'enterprise'] },
+    supported_endpoints: ['/responses', 'ws:/responses'],
+    capabilities: {
+      type: 'chat', family: 'gpt-5.1-codex', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(400_000, 128_000, 128_000),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, structured_outputs: true, reasoning_effort: ['low', 'medium', 'high'] },
+    },
+  }),
+  chatModel({
+    id: 'claude-sonnet-4.5',
+    name: 'Claude Sonnet 4.5',
+    vendor: 'Anthropic',
+    billing: { is_premium: true, multiplier: 1 },
+    supported_endpoints: ['/chat/completions', '/v1/messages'],
+    capabilities: {
+      type: 'chat', family: 'claude-sonnet-4.5', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(200_000, 128_000, 16_000, true),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, vision: true, thinking: true, max_thinking_budget: 32_000, min_thinking_budget: 1_024 },
+    },
+  }),
+  chatModel({
+    id: 'claude-haiku-4.5',
+    name: 'Claude Haiku 4.5',
+    vendor: 'Anthropic',
+    billing: { is_premium: true, multiplier: 0.33 },
+    supported_endpoints: ['/chat/completions'],
+    capabilities: {
+      type: 'chat', family: 'claude-haiku-4.5', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(200_000, 128_000, 16_000),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true },
+    },
+  }),
+  chatModel({
+    id: 'text-embedding-3-small',
+    name: 'Embedding V3 small',
+    vendor: 'Azure OpenAI',
+    model_picker_enabled: false,
+    supported_endpoints: ['/embeddings'],
+    capabilities: {
+      type: 'embeddings', family: 'text-embedding-3-small', tokenizer: 'cl100k_base', object: 'model_capabilities',
+      limits: { max_inputs: 512 },
+      supports: { dimensions: true },
+    },
+  }),
+  // 'auto'-like: billing null, no supported_endpoints, no policy.
+  {
+    id: 'auto',
+    name: 'Auto',
+    vendor: 'Copilot',
+    version: 'auto',
+    object: 'model',
+    preview: false,
+    model_picker_enabled: true,
+    is_chat_default: false,
+    is_chat_fallback: false,
+    billing: null,
+    capabilities: {
+      type: 'chat', family: 'auto', object: 'model_capabilities',
+      limits: limits(128_000, 64_000, 4_096),
+      supports: { streaming: true, tool_calls: true },
+    },
+  },
+  // No capabilities.limits, unknown vendor, billing without multiplier.
+  chatModel({
+    id: 'grok-code-fast-1',
+    name: 'Grok Code Fast 1',
+    vendor: 'xAI',
+    preview: true,
+    billing: { is_premium: false },
+    supported_endpoints: ['/chat/completions'],
+    capabilities: {
+      type: 'chat', family: 'grok-code', tokenizer: 'o200k_base', object: 'model_capabilities',
+      supports: { streaming: true, tool_calls: true },
+    },
+  }),
+];
+
+/** Entries a tolerant client must skip: no `id`, and capabilities that aren't an object. */
+export const MALFORMED_MODELS: readonly unknown[] = [
+  { name: 'Broken (no id)', vendor: 'Nobody', object: 'model', capabilities: { type: 'chat', family: 'broken', supports: {} } },
+  { id: 'broken-capabilities', name: 'Broken capabilities', vendor: 'Nobody', object: 'model', capabilities: 'chat' },
+];
+
+export function modelsListBody(): { object: 'list'; data: unknown[] } {
+  return { object: 'list', data: [...FAKE_MODELS.slice(0, 6), MALFORMED_MODELS[0], ...FAKE_MODELS.slice(6), MALFORMED_MODELS[1]] };
+}
+
+export function findModel(id: unknown): FakeModel | null {
+  return typeof id === 'string' ? FAKE_MODELS.find((m) => m.id === id) ?? null : null;
+}
+
+/** Absent `supported_endpoints` ('auto'-like) means chat completions only. */
+export function modelSupports(model: FakeModel, endpoint: '/chat/completions' | '/responses' | '/v1/messages'): boolean {
+  if (model.capabilities.type !== 'chat') return false;
+  return (model.supported_endpoints ?? ['/chat/completions']).includes(endpoint);
+}
+
+export function modelThinks(model: FakeModel): boolean {
+  const supports = model.capabilities.supports;
+  return supports['thinking'] === true || (Array.isArray(supports['reasoning_effort']) && supports['reasoning_effort'].length > 0);
+}

@@ -1,0 +1,135 @@
+/** Public types of the fake GitHub + Copilot upstream (a test double; see index.ts). */
+
+export type DeviceOutcome = 'approve' | 'deny' | 'expire' | 'manual';
+
+export interface FakeKnobs {
+  // device flow
+  /** Seconds between polls a new device code asks for. */
+  deviceInterval: number;
+  deviceExpiresIn: number;
+  /** Polls answered `authorization_pending` before the outcome. */
+  pendingPolls: number;
+  deviceOutcome: DeviceOutcome;
+  /** A poll sooner than `interval` after the previous one → slow_down and interval += 5. */
+  enforceSlowDown: boolean;
+  /** HTTP status of `error` answers on the device endpoints (real GitHub: UNCERTAIN). */
+  pollErrorStatus: 200 | 400;
+  // exchange
+  sessionTtlSec: number;
+  refreshInSec: number;
+  expiresAtInMs: boolean;
+  serverClockSkewSec: number;
+  includeEndpointsApi: boolean;
+  proxyEp: string | null;
+  exchangeFailures: number;
+  exchangeFailureStatus: number;
+  exchangeLatencyMs: number;
+  exchangeUnreachable: boolean;
+  // Copilot API
+  latencyMs: number;
+  streamChunks: number;
+  streamIntervalMs: number;
+  resetMidStream: boolean;
+  hang: boolean;
+  rateLimitNext: number;
+  rateLimitRetryAfter: number;
+  capiFailureStatus: number | null;
+  malformedJson: boolean;
+  malformedSse: boolean;
+  requireVisionHeader: boolean;
+  /** Text and tool call in separate choices (index 0 and 1), as Copilot does for Claude. */
+  splitChoices: boolean;
+  /** Reported as cached prompt tokens (capped at the prompt size). */
+  cachedTokens: number;
+}
+
+export interface FakeCounters {
+  exchanges: number;
+  exchangesInFlight: number;
+  maxExchangesInFlight: number;
+  capiRequests: number;
+  /** Client closed the connection before the answer/stream ended. */
+  abortedRequests: number;
+  devicePolls: number;
+  openSockets: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  /** Raw query string without `?` ('' when none). */
+  query: string;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  /** Parsed JSON, form object, or raw string ('' for no body). */
+  body: unknown;
+  at: number;
+}
+
+export interface FakeAccountInit {
+  login: string;
+  /** Default 'monthly_subscriber'. */
+  sku?: string;
+  /** Default true; false → exchange 403 envelope `no_copilot_access`. */
+  copilot?: boolean;
+  /** 'oauth-direct' → exchange 404, the token works directly as a CAPI Bearer. */
+  app?: 'copilot' | 'oauth-direct';
+  githubToken?: string;
+}
+
+export interface FakeUpstream {
+  url: string;
+  capiUrl: string;
+  knobs: FakeKnobs;
+  counters: FakeCounters;
+  requests: RecordedRequest[];
+  addAccount(init: FakeAccountInit): string;
+  defaultToken: string;
+  revokeGithubToken(token: string): void;
+  revokeSessionTokens(): void;
+  issuedSessionTokens(): string[];
+  deviceOutcome: DeviceOutcome;
+  lastDeviceCode(): { deviceCode: string; userCode: string } | null;
+  approveDevice(userCode: string, login?: string): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export function defaultKnobs(): FakeKnobs {
+  return {
+    deviceInterval: 5,
+    deviceExpiresIn: 900,
+    pendingPolls: 1,
+    deviceOutcome: 'approve',
+    enforceSlowDown: true,
+    pollErrorStatus: 200,
+    sessionTtlSec: 1800,
+    refreshInSec: 1500,
+    expiresAtInMs: false,
+    serverClockSkewSec: 0,
+    includeEndpointsApi: true,
+    proxyEp: 'proxy.individual.githubcopilot.com',
+    exchangeFailures: 0,
+    exchangeFailureStatus: 503,
+    exchangeLatencyMs: 0,
+    exchangeUnreachable: false,
+    latencyMs: 0,
+    streamChunks: 3,
+    streamIntervalMs: 0,
+    resetMidStream: false,
+    hang: false,
+    rateLimitNext: 0,
+    rateLimitRetryAfter: 30,
+    capiFailureStatus: null,
+    malformedJson: false,
+    malformedSse: false,
+    requireVisionHeader: true,
+    splitChoices: false,
+    cachedTokens: 0,
+  };
+}
+
+export function zeroCounters(): FakeCounters {
+  return { exchanges: 0, exchangesInFlight: 0, maxExchangesInFlight: 0, capiRequests: 0, abortedRequests: 0, devicePolls: 0, openSockets: 0 };
+}
