@@ -52,7 +52,11 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
         out.apiBaseUrl = session.apiBaseUrl;
         out.expiresAt = Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null;
         const [login, account] = await Promise.all([
-          fetchGitHubLogin({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal }).catch(() => runtime.settings.get('lastLogin')),
+          // A 401 here means the GitHub token was revoked even if a cached session still looks valid.
+          fetchGitHubLogin({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal }).catch((error: unknown) => {
+            if (isRelayError(error) && error.kind === 'token-revoked') throw error;
+            return runtime.settings.get('lastLogin');
+          }),
           fetchCopilotAccount({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal }),
         ]);
         out.login = login;
@@ -64,6 +68,9 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
         // Revoked → signed out (shown, then non-zero). Anything else is a failure of the command.
         if (error.kind !== 'token-revoked') throw error;
         failure = error;
+        Object.assign(out, { signedIn: false, login: null, sku: null, expiresAt: null, apiBaseUrl: null, mode: null, quota: null });
+        plan = null;
+        await credentials.dropSession().catch(() => undefined);
       }
     }
     if (values.json) {
