@@ -138,7 +138,7 @@ test('settings: port validated and applied, start at login, keyboard and Esc', a
   await page.getByRole('button', { name: 'Refresh now' }).focus();
   await page.keyboard.press('Tab');
   await page.keyboard.press('Shift+Tab');
-  const outline = await page.getByRole('button', { name: 'Refresh now' }).evaluate((el) => getComputedStyle(el).outlineStyle);
+  const outline = await page.getByRole('button', { name: 'Refresh now' }).evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle);
   expect(outline).toBe('solid');
 
   await page.keyboard.press('Escape');

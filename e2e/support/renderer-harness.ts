@@ -41,7 +41,7 @@ export async function installBridge(page: Page, controller: RelayController) {
   let autostart = false;
   const actions = createActions({
     controller,
-    clipboard: { writeText: (t: string) => void clipboard.push(t) },
+    clipboard: { writeText: async (t: string) => void clipboard.push(t) },
     shell: { openExternal: async (u: string) => void opened.push(u) },
     githubUrl: () => 'https://github.com',
     settings: { get: (k: string) => values[k], set: (k: string, v: unknown) => void (values[k] = v) } as never,
@@ -63,7 +63,7 @@ export async function installBridge(page: Page, controller: RelayController) {
   });
   await page.addInitScript((methods: string[]) => {
     const listeners = new Set<(s: unknown) => void>();
-    const w = window as unknown as Record<string, unknown> & { __relayCall: (m: string, a: unknown[]) => Promise<unknown> };
+    const w = globalThis as unknown as Record<string, unknown> & { __relayCall: (m: string, a: unknown[]) => Promise<unknown> };
     const api: Record<string, unknown> = {
       onStatus: (fn: (s: unknown) => void) => (listeners.add(fn), () => listeners.delete(fn)),
     };
@@ -72,7 +72,7 @@ export async function installBridge(page: Page, controller: RelayController) {
     w.relay = Object.freeze(api);
   }, Object.keys(IPC));
   const unsubscribe = controller.onStatus((status) => {
-    void page.evaluate((s) => (window as unknown as { __relayPush?: (s: unknown) => void }).__relayPush?.(s), status).catch(() => undefined);
+    void page.evaluate((s) => (globalThis as unknown as { __relayPush?: (s: unknown) => void }).__relayPush?.(s), status).catch(() => undefined);
   });
   return { clipboard, opened, hiddenCount: () => hidden, settings: values, autostart: () => autostart, unsubscribe };
 }

@@ -36,7 +36,7 @@ function setup(initial: RelayStatus, githubUrl = 'https://github.com') {
   let loginState = false;
   const deps = {
     controller: fake.controller,
-    clipboard: { writeText: vi.fn() },
+    clipboard: { writeText: vi.fn(async (_text: string) => undefined) },
     shell: { openExternal: vi.fn(async () => undefined) },
     githubUrl: () => githubUrl,
     settings: settings as never,
@@ -58,7 +58,7 @@ describe('actions', () => {
     expect(t.actions.signIn()).toBe(done); // a second click joins the running sign-in
     t.emit(signingInStatus());
     t.emit(signingInStatus());
-    expect(t.deps.clipboard.writeText).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(t.deps.clipboard.writeText).toHaveBeenCalledTimes(1));
     expect(t.deps.clipboard.writeText).toHaveBeenCalledWith('WDJB-MJHT');
     await vi.waitFor(() => expect(t.deps.shell.openExternal).toHaveBeenCalledWith('https://github.com/login/device'));
     t.emit(readyStatus({ proxy: { url: null, running: false, apiKeyRequired: false } }));
@@ -79,14 +79,14 @@ describe('actions', () => {
     expect(t.deps.shell.openExternal).not.toHaveBeenCalled();
   });
 
-  it('copies URL and API key only when they exist', () => {
+  it('copies URL and API key only when they exist', async () => {
     const t = setup(signedOutStatus());
-    expect(t.actions.copyUrl()).toMatchObject({ ok: false });
-    expect(t.actions.copyApiKey()).toMatchObject({ ok: false });
+    expect(await t.actions.copyUrl()).toMatchObject({ ok: false });
+    expect(await t.actions.copyApiKey()).toMatchObject({ ok: false });
     t.emit(readyStatus());
     t.controller.apiKey.mockReturnValue('relay-FAKE-key');
-    expect(t.actions.copyUrl()).toEqual({ ok: true });
-    expect(t.actions.copyApiKey()).toEqual({ ok: true });
+    expect(await t.actions.copyUrl()).toEqual({ ok: true });
+    expect(await t.actions.copyApiKey()).toEqual({ ok: true });
     expect(t.deps.clipboard.writeText.mock.calls).toEqual([['http://127.0.0.1:4141/v1'], ['relay-FAKE-key']]);
   });
 

@@ -56,10 +56,11 @@ export function createActions(deps: ActionDeps) {
     return { ok: true };
   }
 
-  function copyUserCode(): ActionResult {
+  async function copyUserCode(): Promise<ActionResult> {
     const code = controller.status().signIn?.userCode;
     if (!code) return { ok: false, message: 'No sign-in code is waiting.' };
-    clipboard.writeText(code);
+    // Electron 45's clipboard writes are async.
+    await clipboard.writeText(code);
     return { ok: true };
   }
 
@@ -71,7 +72,7 @@ export function createActions(deps: ActionDeps) {
     const stop = controller.onStatus((status) => {
       if (handled || !status.signIn) return;
       handled = true;
-      copyUserCode();
+      void copyUserCode().catch(() => undefined);
       void openVerificationUri().catch((err: unknown) => logger.warn(`could not open the browser: ${String(err)}`));
     });
     signInRunning = controller
@@ -137,16 +138,16 @@ export function createActions(deps: ActionDeps) {
       }
     },
     checkNow: () => controller.checkNow(),
-    copyUrl(): ActionResult {
+    async copyUrl(): Promise<ActionResult> {
       const url = controller.status().proxy.url;
       if (!url) return { ok: false, message: 'The proxy is not running.' };
-      clipboard.writeText(url);
+      await clipboard.writeText(url);
       return { ok: true };
     },
-    copyApiKey(): ActionResult {
+    async copyApiKey(): Promise<ActionResult> {
       const key = controller.apiKey();
       if (!key) return { ok: false, message: 'No API key is set.' };
-      clipboard.writeText(key);
+      await clipboard.writeText(key);
       return { ok: true };
     },
     copyUserCode,

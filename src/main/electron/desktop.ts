@@ -13,7 +13,7 @@ import { registerIpcHandlers } from './ipc.js';
 import { createLoginItem } from './login-item.js';
 import { wirePowerMonitor } from './power.js';
 import { createTray } from './tray.js';
-import { createStatusWindow, hardenApp, pageUrlFor, revealWindow } from './window.js';
+import { createStatusWindow, hardenApp, pageUrlFor, revealWindow, statusWindowOptions } from './window.js';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
 const PRELOAD = `${distDir}preload/index.cjs`;
@@ -84,6 +84,7 @@ export async function startDesktop(options: DesktopOptions) {
       trayMenu: (): Menu | null => tray.menu(),
       state: (): RelayStatus => controller.status(),
       window: () => window,
+      webPreferences: statusWindowOptions(PRELOAD).webPreferences,
     };
   }
   return { actions, tray, showWindow: () => revealWindow(getWindow()) };

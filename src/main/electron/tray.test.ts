@@ -34,11 +34,11 @@ const { trayIconPath } = await import('./icons.js');
 function fakeActions() {
   return {
     signIn: vi.fn(async () => ({ ok: true })),
-    copyUserCode: vi.fn(() => ({ ok: true })),
+    copyUserCode: vi.fn(async () => ({ ok: true })),
     openVerificationUri: vi.fn(async () => ({ ok: true })),
     cancelSignIn: vi.fn(),
-    copyUrl: vi.fn(() => ({ ok: true })),
-    copyApiKey: vi.fn(() => ({ ok: true })),
+    copyUrl: vi.fn(async () => ({ ok: true })),
+    copyApiKey: vi.fn(async () => ({ ok: true })),
     refreshNow: vi.fn(async () => ({ ok: true })),
     toggleAutostart: vi.fn(async () => true),
     showWindow: vi.fn(),
