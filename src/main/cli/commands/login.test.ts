@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startFakeUpstream } from '../../../../test/fake-github/index.js';
 import { main } from '../index.js';
+import { run as runLogin } from './login.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 
 type Fake = Awaited<ReturnType<typeof startFakeUpstream>>;
 
@@ -127,5 +129,51 @@ describe('copilot-relay login / status / logout (file store, against the fake up
     const result = await cli(['login', '--bogus']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('--bogus');
+  });
+
+  it('--import reuses an editor sign-in (only when asked) and --enterprise is saved and shown', async () => {
+    await mkdir(join(home, '.config', 'github-copilot'), { recursive: true });
+    await writeFile(join(home, '.config', 'github-copilot', 'apps.json'), JSON.stringify({ 'octo.ghe.com:Iv1.b507a08c87ecfe98': { user: 'octocat', oauth_token: fake.defaultToken } }));
+    const login = await cli(['login', '--import', '--enterprise', 'octo.ghe.com', '--insecure-storage'], { XDG_CONFIG_HOME: '' });
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain('apps.json');
+    expect(login.stdout).toContain('Signed in as octocat');
+    expect(fake.lastDeviceCode()).toBeNull();
+    const stored = JSON.parse(await readFile(join(home, 'credentials.json'), 'utf8')) as Record<string, string>;
+    expect(stored['octo.ghe.com']).toBe(fake.defaultToken);
+    const status = await cli(['status', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ signedIn: true, enterprise: 'octo.ghe.com', login: 'octocat' });
+  });
+
+  it('Ctrl-C while waiting cancels the sign-in', async () => {
+    fake.knobs.deviceOutcome = 'manual';
+    const controller = new AbortController();
+    const stdout = capture();
+    const stderr = capture();
+    const env = { COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url };
+    const pending = runLogin({ argv: ['--insecure-storage'], stdout: stdout.stream, stderr: stderr.stream, env, debug: false, signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stdout.text()).toContain(fake.lastDeviceCode()!.userCode);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ kind: 'cancelled' });
+  });
+
+  it('--debug output (every log line, errors with stacks) contains no token', async () => {
+    expect((await cli(['login', '--insecure-storage', '--debug'])).code).toBe(0);
+    await cli(['logout', '--debug']);
+    expect((await cli(['login', '--insecure-storage', '--debug'])).code).toBe(0);
+    // Force an exchange that fails: the cached session is dropped by a revoked-then-restored account.
+    const file = join(home, 'credentials.json');
+    const stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+    for (const key of Object.keys(stored)) if (key.endsWith('#session')) delete stored[key];
+    await writeFile(file, JSON.stringify(stored), { mode: 0o600 });
+    fake.knobs.exchangeFailures = 1;
+    fake.knobs.exchangeFailureStatus = 502;
+    const failed = await cli(['status', '--json', '--debug']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('HTTP 502');
+    const ok = await cli(['status', '--debug']);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain('INFO Copilot session token refreshed');
   });
 });
