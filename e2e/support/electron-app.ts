@@ -4,6 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFakeUpstream } from '../../test/fake-github/index.js';
+import type { FakeUpstream } from '../../test/fake-github/index.js';
+
+export type { FakeUpstream };
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SKIP_MESSAGE = 'Electron binary not installed; run where it can be downloaded';
@@ -25,16 +29,10 @@ export async function electronAvailability(): Promise<{ ok: true; path: string }
   return { ok: true, path: binary.path };
 }
 
-/** The fake GitHub/Copilot upstream (test/fake-github), loaded lazily so skipped runs don't need it. */
-export interface FakeUpstream {
-  url: string;
-  apiUrl?: string;
-  close(): Promise<void>;
-}
-
+/** The fake GitHub/Copilot upstream (one loopback origin for github.com, api.github.com and CAPI). */
 export async function startFake(): Promise<FakeUpstream> {
-  const mod = (await import(`${ROOT}test/fake-github/index.ts`)) as { startFakeUpstream(): Promise<FakeUpstream> };
-  return mod.startFakeUpstream();
+  // Fast device polling so sign-in completes in well under a second.
+  return startFakeUpstream({ deviceInterval: 0, enforceSlowDown: false });
 }
 
 /** Launches the unpackaged build (dist/main/index.js) with a throwaway home and the fake upstream. */
@@ -51,7 +49,7 @@ export async function launchApp(executablePath: string, fake: FakeUpstream, extr
       COPILOT_RELAY_HOME: home,
       XDG_CONFIG_HOME: join(home, 'xdg'),
       COPILOT_RELAY_GITHUB_URL: fake.url,
-      COPILOT_RELAY_GITHUB_API_URL: fake.apiUrl ?? fake.url,
+      COPILOT_RELAY_GITHUB_API_URL: fake.url,
     },
     timeout: 30_000,
   });

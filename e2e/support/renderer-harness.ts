@@ -34,10 +34,11 @@ export async function serveRenderer(): Promise<{ url: string; close: () => Promi
  * exposeBinding and runs main's real actions and argument validators over the given controller;
  * status pushes are forwarded to the page's onStatus listeners.
  */
-export async function installBridge(page: Page, controller: RelayController) {
+export async function installBridge(page: Page, controller: RelayController, options: { port?: number } = {}) {
   const clipboard: string[] = [];
   const opened: string[] = [];
-  const values: Record<string, unknown> = { port: 4141, apiKeyEnabled: false, startAtLogin: false };
+  // Port 0 lets tests backed by the real core bind any free port.
+  const values: Record<string, unknown> = { port: options.port ?? 4141, apiKeyEnabled: false, startAtLogin: false };
   let autostart = false;
   const actions = createActions({
     controller,
