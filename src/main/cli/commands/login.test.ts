@@ -174,6 +174,6 @@ describe('copilot-relay login / status / logout (file store, against the fake up
     expect(failed.stderr).toContain('HTTP 502');
     const ok = await cli(['status', '--debug']);
     expect(ok.code).toBe(0);
-    expect(ok.stderr).toContain('INFO Copilot session token refreshed');
+    expect(ok.stderr).toContain('INFO Copilot session refreshed');
   });
 });

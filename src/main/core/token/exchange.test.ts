@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { resolveEndpoints } from '../config/endpoints.js';
+import { redact } from '../log/redact.js';
 import { scriptedFetch } from '../auth/scripted-fetch.js';
 import { acceptApiBase, classifyExchangeFailure, deriveApiBase, exchangeToken, normalizeEpochSeconds, sessionFromEnvelope, sessionTimes } from './exchange.js';
 
@@ -73,6 +74,15 @@ describe('exchange failures', () => {
     expect(classifyExchangeFailure(answer(403, { message: 'Resource not accessible by personal access token' }))).toMatchObject({ kind: 'unsupported-token' });
     expect(classifyExchangeFailure(answer(502, 'Bad gateway'))).toMatchObject({ kind: 'network', transient: true });
     expect(classifyExchangeFailure(answer(418, 'teapot'))).toMatchObject({ kind: 'upstream' });
+  });
+
+  it('messages and fixes survive redaction intact (no phrase looks like a token)', () => {
+    const all = [
+      classifyExchangeFailure(answer(401, {})), classifyExchangeFailure(answer(403, { error_details: { message: 'No access.', url: 'https://github.com/x' } })),
+      classifyExchangeFailure(answer(403, { message: 'API rate limit exceeded' })), classifyExchangeFailure(answer(403, { message: 'Resource not accessible by personal access token' })),
+      classifyExchangeFailure(answer(503, '')), classifyExchangeFailure(answer(418, 'x')),
+    ];
+    for (const error of all) for (const text of [error.message, error.fix ?? '']) expect(redact(text)).toBe(text);
   });
 
   it('never echoes a token from the upstream message', () => {

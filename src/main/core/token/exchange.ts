@@ -91,7 +91,7 @@ export function sessionTimes(receivedAt: number, expiresAtSec: number, refreshIn
 /** Validates the exchange envelope (token, expires_at, refresh_in) and builds the session; tolerates everything else. */
 export function sessionFromEnvelope(body: unknown, endpoints: GitHubEndpoints, receivedAt: number, onDrift?: (note: string) => void): CopilotSession {
   if (!isObject(body) || typeof body.token !== 'string' || !body.token || !Number.isFinite(body.expires_at) || !Number.isFinite(body.refresh_in)) {
-    throw new RelayError('upstream', 'GitHub answered the token exchange with an unexpected shape (missing token, expires_at or refresh_in).', { fix: 'Try again later; if it persists, update Copilot Relay.' });
+    throw new RelayError('upstream', 'GitHub answered the Copilot session request with an unexpected shape (missing token, expires_at or refresh_in).', { fix: 'Try again later; if it persists, update Copilot Relay.' });
   }
   const fields = parseSessionToken(body.token);
   const apiFromEnvelope = isObject(body.endpoints) ? body.endpoints.api : undefined;
@@ -119,7 +119,7 @@ export function classifyExchangeFailure(answer: HttpAnswer): RelayError {
     const body = isObject(answer.json) ? answer.json : {};
     const details = isObject(body.error_details) ? body.error_details : null;
     if (/rate limit/i.test(detail) || status === 429) {
-      return new RelayError('rate-limited', 'GitHub API rate limit reached for the token exchange.', { status, retryAfter, fix: 'Waiting before retrying.' });
+      return new RelayError('rate-limited', 'GitHub API rate limit reached while requesting a Copilot session.', { status, retryAfter, fix: 'Waiting before retrying.' });
     }
     if (/personal access token/i.test(detail)) {
       return new RelayError('unsupported-token', 'This kind of GitHub token (personal access token) cannot be exchanged for Copilot.', { status, fix: 'Sign in with `copilot-relay login` instead of using a PAT.' });
@@ -129,9 +129,9 @@ export function classifyExchangeFailure(answer: HttpAnswer): RelayError {
     return new RelayError('no-copilot', `No GitHub Copilot access: ${message}`, { status, fix: url ? `See ${url}` : 'Check your Copilot subscription on github.com.' });
   }
   if (status >= 500) {
-    return new RelayError('network', `GitHub had a problem with the token exchange (HTTP ${status}).`, { status, retryAfter, fix: 'Retrying.' });
+    return new RelayError('network', `GitHub had a problem issuing a Copilot session (HTTP ${status}).`, { status, retryAfter, fix: 'Retrying.' });
   }
-  return new RelayError('upstream', `Unexpected answer from the token exchange (HTTP ${status}): ${detail}`, { status });
+  return new RelayError('upstream', `Unexpected answer to the Copilot session request (HTTP ${status}): ${detail}`, { status });
 }
 
 /**
@@ -147,7 +147,7 @@ export async function exchangeToken(options: ExchangeOptions): Promise<CopilotSe
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
-    what: 'the Copilot token exchange',
+    what: 'the Copilot session request',
   });
   if (answer.status === 200) return sessionFromEnvelope(answer.json, endpoints, now(), options.onDrift);
   if (answer.status === 404) return probeDirectMode(options, now);
@@ -167,7 +167,7 @@ async function probeDirectMode(options: ExchangeOptions, now: () => number): Pro
   if (answer.status === 401) throw classifyExchangeFailure(answer);
   if (answer.status >= 500) throw classifyExchangeFailure(answer);
   if (answer.status !== 200 || !isObject(answer.json)) {
-    throw new RelayError('no-copilot', 'This GitHub account has no Copilot access (the token exchange and the access check both refused).', {
+    throw new RelayError('no-copilot', 'This GitHub account has no Copilot access (neither the session exchange nor the access check accepted it).', {
       status: answer.status,
       fix: 'Check your Copilot subscription on github.com, then `copilot-relay login` again.',
     });

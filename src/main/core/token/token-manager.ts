@@ -266,7 +266,7 @@ export class TokenManager implements SessionProvider {
         fetch: this.options.fetch,
         timeoutMs: this.options.timeoutMs,
         now: () => this.clock.now(),
-        onDrift: (note) => this.logger.warn(`Token exchange: ${note}`),
+        onDrift: (note) => this.logger.warn(`Copilot session request: ${note}`),
       });
       this.logger.addSecret(session.token);
       if (this.githubToken !== token || this.closed) return session; // signed out or switched meanwhile
@@ -277,7 +277,7 @@ export class TokenManager implements SessionProvider {
       await this.options.credentials.saveSession(token, session).catch((error: unknown) => {
         this.logger.warn('Could not cache the session token; the next start will exchange again', { error: isRelayError(error) ? error.kind : 'storage' });
       });
-      this.logger.info(session.mode === 'direct' ? 'Using direct mode: the token exchange is not available for this sign-in' : 'Copilot session token refreshed', {
+      this.logger.info(session.mode === 'direct' ? 'Using direct mode: this sign-in cannot be exchanged for a session' : 'Copilot session refreshed', {
         mode: session.mode,
         sku: session.sku,
         apiBaseUrl: session.apiBaseUrl,
@@ -287,7 +287,7 @@ export class TokenManager implements SessionProvider {
       this.schedule();
       return session;
     } catch (error) {
-      const failure = isRelayError(error) ? error : new RelayError('upstream', `Token exchange failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const failure = isRelayError(error) ? error : new RelayError('upstream', `Copilot session request failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       if (this.githubToken === token && !this.closed) this.onFailure(failure, fp);
       throw failure;
     }
@@ -317,7 +317,7 @@ export class TokenManager implements SessionProvider {
       this.logger.warn(`Token refresh failed, retrying in ${Math.ceil(delay / 1000)} s`, { reason: error.kind, status: error.status });
     } else {
       this.retryAt = this.clock.now() + PERMANENT_FAILURE_HOLD_MS;
-      this.logger.warn('Token exchange failed', { reason: error.kind, status: error.status });
+      this.logger.warn('Copilot session request failed', { reason: error.kind, status: error.status });
     }
     this.setPhase('error');
     this.schedule();
