@@ -253,6 +253,49 @@ describe('native passthrough (claude-sonnet-4.5 lists /v1/messages)', () => {
     expect(upstreamBody('/v1/messages').stream).toBe(true);
   });
 
+  it('keeps thinking, tool use, images and stop sequences intact on the native path', async () => {
+    const thinking = await client().messages.stream({ model: 'claude-sonnet-4.5', max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'ponder' }] }).finalMessage();
+    expect(thinking.content.map((b) => b.type)).toEqual(['thinking', 'text']);
+    expect((thinking.content[0] as Anthropic.ThinkingBlock).signature).toMatch(/^sig_FAKE/);
+    expect(upstreamBody('/v1/messages').thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+
+    const tools: Anthropic.Tool[] = [{ name: 'lookup', input_schema: { type: 'object', properties: { input: { type: 'string' } } } }];
+    const first = await client().messages.create({ model: 'claude-sonnet-4.5', max_tokens: 300, tools, messages: [{ role: 'user', content: 'find dogs' }] });
+    const call = first.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')!;
+    expect(first.stop_reason).toBe('tool_use');
+    expect(lastCapi('/v1/messages').headers['x-initiator']).toBe('user');
+    const second = await client().messages.create({
+      model: 'claude-sonnet-4.5',
+      max_tokens: 300,
+      tools,
+      messages: [
+        { role: 'user', content: 'find dogs' },
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'two dogs' }] },
+      ],
+    });
+    expect(second.content).toEqual([{ type: 'text', text: 'Echo: two dogs' }]);
+    expect(lastCapi('/v1/messages').headers['x-initiator']).toBe('agent');
+
+    await client().messages.create({
+      model: 'claude-sonnet-4.5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }, { type: 'text', text: 'see' }] }],
+    });
+    expect(lastCapi('/v1/messages').headers['copilot-vision-request']).toBe('true');
+
+    const stopped = await client().messages.create({ model: 'claude-sonnet-4.5', max_tokens: 50, stop_sequences: ['STOP'], messages: [{ role: 'user', content: 'a STOP b' }] });
+    expect(stopped.stop_reason).toBe('stop_sequence');
+    expect(upstreamBody('/v1/messages').stop_sequences).toEqual(['STOP']);
+  });
+
+  it('native upstream errors keep the Anthropic shape', async () => {
+    Object.assign(fake.knobs, { capiFailureStatus: 529 });
+    const error = (await client().messages.create({ model: 'claude-sonnet-4.5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as APIError;
+    expect(error.status).toBe(529);
+    expect((error.error as Json).error.type).toBe('overloaded_error');
+  });
+
   it('works under /v1/messages?beta=true (the SDK beta client, as Claude Code calls it)', async () => {
     const before = fake.requests.length;
     const message = await client().beta.messages.create({ model: 'claude-sonnet-4.5', max_tokens: 50, messages: [{ role: 'user', content: 'beta path' }] });
