@@ -52,4 +52,10 @@ describe('keytar store without a keychain', () => {
     }));
     await expect(store.set('github.com', 'ghu_FAKE')).rejects.toMatchObject({ kind: 'keychain-unavailable' });
   });
+
+  it('a keychain that never answers (locked, prompt nobody sees) times out as keychain-unavailable', async () => {
+    const never = () => new Promise<never>(() => undefined);
+    const store = new KeytarSecretStore('copilot-relay-test', () => ({ getPassword: never, setPassword: never, deletePassword: never }), 30);
+    await expect(store.get('github.com')).rejects.toMatchObject({ kind: 'keychain-unavailable' });
+  });
 });

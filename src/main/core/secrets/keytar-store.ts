@@ -24,7 +24,29 @@ function unavailable(cause: unknown): RelayError {
 export class KeytarSecretStore implements SecretStore {
   private api: KeytarApi | null = null;
 
-  constructor(private readonly service = SECRET_SERVICE, private readonly load: () => KeytarApi = defaultLoad) {}
+  constructor(
+    private readonly service = SECRET_SERVICE,
+    private readonly load: () => KeytarApi = defaultLoad,
+    /** A locked keychain can wait forever for an unlock prompt nobody sees (headless): give up. */
+    private readonly timeoutMs = 20_000,
+  ) {}
+
+  private async call<T>(operation: (api: KeytarApi) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const api = this.keytar();
+      return await Promise.race([
+        operation(api),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`the keychain did not answer within ${Math.round(this.timeoutMs / 1000)} s; is it locked?`)), this.timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw error instanceof RelayError ? error : unavailable(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   private keytar(): KeytarApi {
     if (!this.api) {
@@ -37,28 +59,16 @@ export class KeytarSecretStore implements SecretStore {
     return this.api;
   }
 
-  async get(account: string): Promise<string | null> {
-    try {
-      return await this.keytar().getPassword(this.service, account);
-    } catch (error) {
-      throw error instanceof RelayError ? error : unavailable(error);
-    }
+  get(account: string): Promise<string | null> {
+    return this.call((api) => api.getPassword(this.service, account));
   }
 
-  async set(account: string, secret: string): Promise<void> {
-    try {
-      await this.keytar().setPassword(this.service, account, secret);
-    } catch (error) {
-      throw error instanceof RelayError ? error : unavailable(error);
-    }
+  set(account: string, secret: string): Promise<void> {
+    return this.call((api) => api.setPassword(this.service, account, secret));
   }
 
-  async delete(account: string): Promise<boolean> {
-    try {
-      return await this.keytar().deletePassword(this.service, account);
-    } catch (error) {
-      throw error instanceof RelayError ? error : unavailable(error);
-    }
+  delete(account: string): Promise<boolean> {
+    return this.call((api) => api.deletePassword(this.service, account));
   }
 
   describe(): string {
