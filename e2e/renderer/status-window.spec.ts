@@ -60,6 +60,9 @@ test('walks signed out → code → ready → refresh → revoked', async () => 
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
   await expect.poll(() => bridge.clipboard).toContain('WDJB-MJHT');
   await expect.poll(() => bridge.opened).toEqual(['https://github.com/login/device']);
+  await page.getByRole('button', { name: 'Copy code' }).click();
+  await expect(page.locator('#code-result')).toHaveText('Code copied.');
+  await expect(page.locator('#verification-hint')).toHaveText('Waiting for you to authorize…');
   await shot(page, 'signing-in');
 
   // Approved: ready with expiry, SKU, API base, quota, proxy URL.

@@ -142,7 +142,7 @@ function on(id: string, event: string, handler: () => unknown): void {
 }
 
 on('sign-in', 'click', signIn);
-on('copy-code', 'click', () => copy(relay.copyUserCode, 'Code', 'verification-hint'));
+on('copy-code', 'click', () => copy(relay.copyUserCode, 'Code', 'code-result'));
 on('open-verification', 'click', () => relay.openVerificationUri());
 on('cancel-sign-in', 'click', () => relay.cancelSignIn());
 on('copy-url', 'click', () => copy(relay.copyUrl, 'URL', 'refresh-result'));

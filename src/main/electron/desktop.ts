@@ -72,6 +72,8 @@ export async function startDesktop(options: DesktopOptions) {
     tray.update(status);
     if (window && !window.isDestroyed()) window.webContents.send(STATUS_EVENT, status);
   });
+  // The status line says "token valid 24 min": keep the minutes honest between status changes.
+  setInterval(() => tray.update(latest), 60_000).unref();
   registerIpcHandlers(ipcMain, { ...actions, getStatus: () => controller.status() }, () => pageUrlFor(PAGE));
   wirePowerMonitor(powerMonitor, controller);
 
