@@ -1,7 +1,10 @@
 import { handleChat } from './chat.js';
+import { handleEmbeddings } from './embeddings.js';
 import { authToken } from './http-util.js';
 import type { Reply } from './http-util.js';
+import { handleMessages } from './messages.js';
 import { findModel, modelsListBody } from './models.js';
+import { handleResponses } from './responses.js';
 import type { FakeState } from './state.js';
 import { hasImagePart } from './text.js';
 
@@ -12,7 +15,12 @@ const MISSING_EDITOR_VERSION = { error: { message: 'bad request: missing Editor-
 const MISSING_VISION_HEADER = { error: { message: 'missing required Copilot-Vision-Request header for vision requests', code: 'missing_vision_header' } };
 
 /** Extra routes (responses, embeddings, messages) register here so this file stays the one gate. */
-export const POST_ROUTES = new Map<string, CapiHandler>([['/chat/completions', (state, reply, body) => handleChat(state, reply, body)]]);
+export const POST_ROUTES = new Map<string, CapiHandler>([
+  ['/chat/completions', (state, reply, body) => handleChat(state, reply, body)],
+  ['/responses', (state, reply, body) => handleResponses(state, reply, body)],
+  ['/embeddings', (state, reply, body) => handleEmbeddings(state, reply, body)],
+  ['/v1/messages', (state, reply, body) => handleMessages(state, reply, body)],
+]);
 
 /** Bearer must be a live session token, or the GitHub token of an oauth-direct account. */
 function authenticate(state: FakeState, headers: Record<string, string>): 'exchange' | 'direct' | null {

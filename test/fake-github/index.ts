@@ -40,8 +40,14 @@ async function route(state: FakeState, req: IncomingMessage, res: ServerResponse
   reply.json(404, { message: 'Not Found' });
 }
 
-export async function startFakeUpstream(options: Partial<FakeKnobs> & { accounts?: FakeAccountInit[] } = {}): Promise<FakeUpstream> {
-  const { accounts = [], ...knobOverrides } = options;
+/** Extra start options besides knobs: more accounts, and a fixed port (default 0: any free port). */
+export interface FakeStartOptions {
+  accounts?: FakeAccountInit[];
+  port?: number;
+}
+
+export async function startFakeUpstream(options: Partial<FakeKnobs> & FakeStartOptions = {}): Promise<FakeUpstream> {
+  const { accounts = [], port: wantedPort = 0, ...knobOverrides } = options;
   const state = new FakeState();
   Object.assign(state.knobs, knobOverrides);
   const defaultToken = state.addAccount({ login: 'octocat' }).githubToken;
@@ -70,7 +76,7 @@ export async function startFakeUpstream(options: Partial<FakeKnobs> & { accounts
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(wantedPort, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   state.url = `http://127.0.0.1:${port}`;
@@ -102,12 +108,17 @@ export async function startFakeUpstream(options: Partial<FakeKnobs> & { accounts
     approveDevice: (userCode, login) => approveDevice(state, userCode, login),
     reset: () => state.resetCountersAndRecord(),
     close() {
-      closed ??= new Promise<void>((resolve) => {
+      closed ??= (async () => {
         state.closing.abort();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Wait for every socket's close so counters.openSockets is settled when this resolves.
+        const socketsClosed = [...sockets].map((socket) => new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }));
         server.closeAllConnections();
-      });
+        await Promise.all([serverClosed, ...socketsClosed]);
+      })();
       return closed;
     },
   };
