@@ -10,17 +10,44 @@ import { importEditorToken } from '../../core/auth/import-editor-token.js';
 import { normalizeEnterpriseHost, resolveClientId } from '../../core/config/endpoints.js';
 import { isRelayError } from '../../core/errors.js';
 
-/** Best effort, interactive terminals only: never in tests, CI or pipes. */
+function interactive(ctx: CliContext): boolean {
+  return Boolean((ctx.stdout as { isTTY?: boolean }).isTTY) && !ctx.env.CI && !ctx.env.COPILOT_RELAY_NO_BROWSER;
+}
+
+/** Best effort, interactive terminals only (never in tests, CI or pipes): the code and URL are printed anyway. */
 function openBrowser(url: string, ctx: CliContext): void {
-  if (!(ctx.stdout as { isTTY?: boolean }).isTTY || ctx.env.CI || ctx.env.COPILOT_RELAY_NO_BROWSER) return;
+  if (!interactive(ctx)) return;
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
     const child = spawn(command, [url], { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);
     child.unref();
   } catch {
-    // No browser opener: the URL is printed anyway.
+    // No opener.
   }
+}
+
+/** Best effort: pbcopy / clip / wl-copy / xclip, whichever exists. Resolves true when one took it. */
+function copyToClipboard(text: string, ctx: CliContext): Promise<boolean> {
+  if (!interactive(ctx)) return Promise.resolve(false);
+  const candidates: [string, string[]][] =
+    process.platform === 'darwin' ? [['pbcopy', []]] : process.platform === 'win32' ? [['clip', []]] : [['wl-copy', []], ['xclip', ['-selection', 'clipboard']], ['xsel', ['--clipboard', '--input']]];
+  const attempt = (index: number): Promise<boolean> => {
+    const candidate = candidates[index];
+    if (!candidate) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      try {
+        const child = spawn(candidate[0], candidate[1], { stdio: ['pipe', 'ignore', 'ignore'] });
+        child.on('error', () => resolve(attempt(index + 1)));
+        child.on('exit', (code) => resolve(code === 0 ? true : attempt(index + 1)));
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(text);
+      } catch {
+        resolve(attempt(index + 1));
+      }
+    });
+  };
+  return attempt(0);
 }
 
 /** `copilot-relay login [--enterprise HOST] [--import] [--insecure-storage]` */
@@ -51,6 +78,7 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
       const flow = await startDeviceFlow({ endpoints, clientId: resolveClientId(ctx.env), fetch: inject.fetch, signal: ctx.signal });
       writeLine(ctx.stdout, `Open ${flow.verificationUri} and enter this code:`);
       writeLine(ctx.stdout, flow.userCode);
+      if (await copyToClipboard(flow.userCode, ctx)) writeLine(ctx.stdout, '(The code is on your clipboard.)');
       writeLine(ctx.stdout, 'Waiting for you to authorize in the browser… (Ctrl-C to cancel)');
       openBrowser(flow.verificationUri, ctx);
       githubToken = await flow.wait();

@@ -96,6 +96,15 @@ describe('TokenManager', () => {
     manager.close();
   });
 
+  it('a wall clock that jumped back makes the session suspect: refreshed before use', async () => {
+    const { clock, fake, manager } = await setup();
+    const first = await manager.getSession();
+    clock.jump(-2 * 60 * 60_000);
+    expect((await manager.getSession()).token).not.toBe(first.token);
+    expect(fake.exchanges()).toBe(2);
+    manager.close();
+  });
+
   it('checkNow() after wake refreshes at once when due', async () => {
     const { clock, fake, manager } = await setup();
     await manager.getSession();

@@ -117,7 +117,10 @@ export class TokenManager implements SessionProvider {
   }
 
   private usable(session: CopilotSession, margin = minValidity(session)): boolean {
-    return session.expiresAt - this.clock.now() > margin;
+    const now = this.clock.now();
+    // The wall clock went back (received "in the future"): our timing for it is meaningless, refresh.
+    if (now < session.receivedAt - 60_000) return false;
+    return session.expiresAt - now > margin;
   }
 
   private async loadGithubToken(): Promise<string> {
