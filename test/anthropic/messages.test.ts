@@ -363,11 +363,13 @@ describe('errors in Anthropic shape', () => {
     }
   });
 
-  it('upstream 5xx → api_error; 503 → overloaded_error', async () => {
+  it('upstream 5xx → api_error; 503 → overloaded_error; 403 → permission_error', async () => {
     Object.assign(fake.knobs, { capiFailureStatus: 500 });
     await expectError(client().messages.create({ model: 'claude-haiku-4.5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 500, 'api_error');
     Object.assign(fake.knobs, { capiFailureStatus: 503 });
     await expectError(client().messages.create({ model: 'claude-haiku-4.5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 503, 'overloaded_error');
+    Object.assign(fake.knobs, { capiFailureStatus: 403 });
+    await expectError(client().messages.create({ model: 'claude-haiku-4.5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 403, 'permission_error');
   });
 
   it('an upstream reset mid-stream ends with an error event', async () => {
