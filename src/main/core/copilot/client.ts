@@ -19,6 +19,8 @@ export interface UpstreamRequest {
   path: string;
   /** JSON-serialisable body (serialised once, reused by the single retry). */
   body?: unknown;
+  /** Already-serialised JSON to send instead of `body` (the caller's unmodified bytes: no re-serialisation). */
+  rawBody?: Buffer;
   intent: CopilotIntent;
   initiator?: Initiator;
   vision?: boolean;
@@ -194,7 +196,7 @@ export class CopilotClient {
   }
 
   async request(options: UpstreamRequest): Promise<UpstreamResponse> {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     let session = await this.sessions.getSession(options.signal);
     let response = await this.send(session.apiBaseUrl, session.token, options, payload);
     if (response.status === 401 || response.status === 403) {
@@ -208,7 +210,7 @@ export class CopilotClient {
     return response;
   }
 
-  private async send(baseUrl: string, bearer: string, options: UpstreamRequest, payload: string | undefined): Promise<UpstreamResponse> {
+  private async send(baseUrl: string, bearer: string, options: UpstreamRequest, payload: string | Buffer | undefined): Promise<UpstreamResponse> {
     const target = this.targetFor(baseUrl);
     const headers = copilotRequestHeaders({
       bearer,
@@ -248,7 +250,7 @@ export class CopilotClient {
   }
 
   /** node:http(s) path: what the do-nothing pass-through uses, so the relay pays no client tax. */
-  private sendNode(node: NodeTarget, path: string, options: UpstreamRequest, headers: OutgoingHttpHeaders, payload: string | undefined): Promise<UpstreamResponse> {
+  private sendNode(node: NodeTarget, path: string, options: UpstreamRequest, headers: OutgoingHttpHeaders, payload: string | Buffer | undefined): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {
       if (payload !== undefined) headers['content-length'] = Buffer.byteLength(payload);
       const req = (node.secure ? httpsRequest : httpRequest)({

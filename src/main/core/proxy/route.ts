@@ -12,6 +12,8 @@ export interface RouteContext {
   res: ServerResponse;
   /** Parsed JSON body for POST routes (undefined for GET). */
   body: unknown;
+  /** The raw request bytes behind `body` (POST only): forward them unchanged when the body isn't modified. */
+  rawBody?: Buffer;
   requestId: string;
   /** Aborted when the client disconnects (or the server shuts down hard): pass it upstream. */
   signal: AbortSignal;

@@ -208,6 +208,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     }
 
     let body: unknown;
+    let rawBody: Buffer | undefined;
     if (method === 'POST') {
       let raw: Buffer;
       try {
@@ -220,6 +221,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       }
       try {
         body = JSON.parse(raw.toString('utf8'));
+        rawBody = raw;
       } catch {
         sendError(res, route.dialect, 400, 'The request body is not valid JSON.', { code: 'invalid_json' });
         return;
@@ -231,6 +233,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       req,
       res,
       body,
+      rawBody,
       requestId,
       signal: controller.signal,
       copilot,

@@ -62,6 +62,8 @@ function requireObjectBody(ctx: RouteContext): Json | null {
 }
 
 async function forward(ctx: RouteContext, path: string, intent: CopilotIntent, body: Json, extra: { initiator?: 'user' | 'agent'; vision?: boolean }): Promise<void> {
+  // Unmodified bodies go upstream as the caller's bytes: no re-serialisation of long conversations.
+  const rawBody = body === ctx.body ? ctx.rawBody : undefined;
   const stream = body.stream === true;
   ctx.setLogFields({ model: body.model as string, stream });
   try {
@@ -69,6 +71,7 @@ async function forward(ctx: RouteContext, path: string, intent: CopilotIntent, b
       method: 'POST',
       path,
       body,
+      rawBody,
       intent,
       initiator: extra.initiator,
       vision: extra.vision,
