@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { chmod, link, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger } from '../log/logger.js';
@@ -64,6 +64,16 @@ describe('FileSecretStore (opt-in insecure storage)', () => {
     expect((await stat(store.path)).mode & 0o777).toBe(0o600);
     expect(logger.lines.join('\n')).toContain('restricting it to 0600');
     expect(logger.lines.join('\n')).not.toContain('ghu_FAKELOOSE');
+  });
+
+  it.runIf(posix)('warns when the directory is writable by others', async () => {
+    const home = await tempHome();
+    await mkdir(home, { mode: 0o700 });
+    await chmod(home, 0o777);
+    const logger = createMemoryLogger();
+    await new FileSecretStore(home, logger).set('github.com', 'ghu_FAKEDIR');
+    expect(logger.lines.join('\n')).toContain('writable by other users');
+    expect((await stat(join(home, 'credentials.json'))).mode & 0o777).toBe(0o600);
   });
 
   it('a damaged file is a storage error naming the fix, without its content', async () => {

@@ -87,6 +87,10 @@ export class FileSecretStore implements SecretStore {
     const temp = join(this.dir, `.${CREDENTIALS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      if (process.platform !== 'win32' && ((await stat(this.dir)).mode & 0o022) !== 0) {
+        // Others could replace the file there (rename over it); the content itself stays 0600.
+        this.logger.warn('The credential directory is writable by other users; restrict it with chmod 700', { path: this.dir });
+      }
       const handle = await open(temp, 'wx', 0o600);
       try {
         await handle.writeFile(JSON.stringify(all, null, 2));
