@@ -11,6 +11,12 @@ export function fakeEmbedding(input: string): number[] {
   return Array.from({ length: 8 }, (_, i) => Math.round(((digest.readUInt16BE(i * 2) / 65535) * 2 - 1) * 1e6) / 1e6);
 }
 
+/** `encoding_format: 'base64'` (the OpenAI SDK's default) is little-endian float32, base64. */
+function encode(vector: number[], format: unknown): number[] | string {
+  if (format !== 'base64') return vector;
+  return Buffer.from(new Float32Array(vector).buffer).toString('base64');
+}
+
 export function handleEmbeddings(state: FakeState, reply: Reply, body: unknown): void {
   const b = body as Record<string, unknown>;
   const model = findModel(b['model']);
@@ -21,7 +27,7 @@ export function handleEmbeddings(state: FakeState, reply: Reply, body: unknown):
   const tokens = inputs.reduce((n, s) => n + words(s).length, 0);
   const payload = {
     object: 'list',
-    data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text) })),
+    data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: encode(fakeEmbedding(text), b['encoding_format']) })),
     model: model.id,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   };
