@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { Credentials } from '../../src/main/core/auth/credentials.js';
 import { KeytarSecretStore } from '../../src/main/core/secrets/keytar-store.js';
 
 /**
@@ -31,6 +32,29 @@ describe('keytar store against a real keychain', () => {
     }
     expect(await store.get(account)).toBeNull();
     expect(await store.delete(account)).toBe(false);
+  });
+});
+
+describe('credentials in a real keychain', () => {
+  it.runIf(hasBus || required)('keeps the GitHub token and the cached session as two entries of the same service; logout removes both', async () => {
+    const store = new KeytarSecretStore('copilot-relay-test');
+    const account = `host-${process.pid}-${Date.now()}`;
+    const credentials = new Credentials(store, account);
+    const now = Date.now();
+    try {
+      await credentials.saveGithubToken('ghu_FAKEKEYCHAINCRED');
+      await credentials.saveSession('ghu_FAKEKEYCHAINCRED', { token: 'tid=FAKE;exp=1:0123456789abcdef01', mode: 'exchange', apiBaseUrl: 'https://api.githubcopilot.com', sku: 'monthly_subscriber', receivedAt: now, expiresAt: now + 25 * 60_000, refreshAt: now + 20 * 60_000 });
+      expect(await store.get(account)).toBe('ghu_FAKEKEYCHAINCRED');
+      expect(await store.get(`${account}#session`)).toContain('"fingerprint"');
+      const fresh = new Credentials(new KeytarSecretStore('copilot-relay-test'), account);
+      expect(await fresh.githubToken()).toBe('ghu_FAKEKEYCHAINCRED');
+      expect(await fresh.loadSession('ghu_FAKEKEYCHAINCRED', now + 1000)).toMatchObject({ token: 'tid=FAKE;exp=1:0123456789abcdef01' });
+      expect(await fresh.clear()).toBe(true);
+      expect(await store.get(account)).toBeNull();
+      expect(await store.get(`${account}#session`)).toBeNull();
+    } finally {
+      await credentials.clear().catch(() => undefined);
+    }
   });
 });
 
