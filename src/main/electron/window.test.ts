@@ -101,5 +101,8 @@ describe('Content-Security-Policy', () => {
   it('the BUILT page carries the same CSP (npm run build first)', async () => {
     expect(existsSync(`${root}dist/renderer/index.html`), 'dist/renderer/index.html missing: run npm run build').toBe(true);
     expect(await cspOf(`${root}dist/renderer/index.html`)).toEqual([CSP]);
+    // The page writes text only: no HTML sinks, no eval (which the CSP would block anyway).
+    const script = await readFile(`${root}dist/renderer/renderer.js`, 'utf8');
+    expect(script).not.toMatch(/\.innerHTML\s*=|outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/);
   });
 });
