@@ -74,6 +74,14 @@ describe('CAPI auth and headers', () => {
     expect(typeof models!.at).toBe('number');
   });
 
+  it('reports the live quota snapshot header on authenticated answers', async () => {
+    const res = await postCapi(fake, '/chat/completions', hello, bearer);
+    const snapshot = new URLSearchParams(res.headers.get('x-quota-snapshot-premium_interactions') ?? '');
+    expect(snapshot.get('ent')).toBe('300');
+    expect(snapshot.get('rem')).toBe('70.7');
+    expect(Date.parse(snapshot.get('rst') ?? '')).toBeGreaterThan(Date.now());
+  });
+
   it('answers _ping without auth', async () => {
     expect((await fetch(`${fake.capiUrl}/_ping`)).status).toBe(200);
   });

@@ -1,5 +1,6 @@
 import { handleChat } from './chat.js';
 import { handleEmbeddings } from './embeddings.js';
+import { nextMonthStart } from './github-api.js';
 import { authToken } from './http-util.js';
 import type { Reply } from './http-util.js';
 import { handleMessages } from './messages.js';
@@ -45,6 +46,8 @@ export async function handleCapi(state: FakeState, reply: Reply, method: string,
   const mode = authenticate(state, headers);
   if (!mode) return reply.json(401, TOKEN_EXPIRED);
   if (mode === 'exchange' && !headers['editor-version']) return reply.json(400, MISSING_EDITOR_VERSION);
+  // Live quota, as CAPI reports it on answers (URL-encoded snapshot; same numbers as /copilot_internal/user).
+  reply.res.setHeader('x-quota-snapshot-premium_interactions', 'ent=300&ov=0.0&ovPerm=false&rem=70.7&rst=' + encodeURIComponent(nextMonthStart().toISOString()));
 
   if (knobs.rateLimitNext > 0) {
     knobs.rateLimitNext--;

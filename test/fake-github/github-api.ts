@@ -29,6 +29,7 @@ export async function handleExchange(state: FakeState, reply: Reply, headers: Re
   counters.maxExchangesInFlight = Math.max(counters.maxExchangesInFlight, counters.exchangesInFlight);
   try {
     await reply.wait(knobs.exchangeLatencyMs);
+    if (reply.done) return;
     if (knobs.exchangeUnreachable) return reply.destroy();
     if (knobs.exchangeFailures > 0) {
       knobs.exchangeFailures--;
@@ -98,7 +99,7 @@ export async function handleExchange(state: FakeState, reply: Reply, headers: Re
   }
 }
 
-function nextMonthStart(now = new Date()): Date {
+export function nextMonthStart(now = new Date()): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
 }
 
