@@ -4,8 +4,7 @@ import type { CliContext } from '../context.js';
 import { writeLine } from '../context.js';
 import { openRuntime } from '../runtime.js';
 import type { RuntimeOptions } from '../runtime.js';
-import { startDeviceFlow } from '../../core/auth/device-flow.js';
-import { fetchGitHubLogin } from '../../core/auth/github-user.js';
+import { completeSignIn, signInWithDeviceFlow } from '../../core/auth/sign-in.js';
 import { importEditorToken } from '../../core/auth/import-editor-token.js';
 import { normalizeEnterpriseHost, resolveClientId } from '../../core/config/endpoints.js';
 import { isRelayError } from '../../core/errors.js';
@@ -68,24 +67,30 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
     const { endpoints, logger } = runtime;
     // Fail on a missing keychain now, not after the user has entered the code.
     await runtime.store.get(endpoints.accountKey);
-    let githubToken: string;
+    let login: string;
     if (values.import) {
       const imported = await importEditorToken({ host: endpoints.enterprise ?? 'github.com', env: ctx.env });
       logger.addSecret(imported.token);
       writeLine(ctx.stdout, `Using the Copilot sign-in from ${imported.source}`);
-      githubToken = imported.token;
+      ({ login } = await completeSignIn({ endpoints, tokens: runtime.tokens, githubToken: imported.token, fetch: inject.fetch, signal: ctx.signal }));
     } else {
-      const flow = await startDeviceFlow({ endpoints, clientId: resolveClientId(ctx.env), fetch: inject.fetch, signal: ctx.signal });
-      writeLine(ctx.stdout, `Open ${flow.verificationUri} and enter this code:`);
-      writeLine(ctx.stdout, flow.userCode);
-      if (await copyToClipboard(flow.userCode, ctx)) writeLine(ctx.stdout, '(The code is on your clipboard.)');
-      writeLine(ctx.stdout, 'Waiting for you to authorize in the browser… (Ctrl-C to cancel)');
-      openBrowser(flow.verificationUri, ctx);
-      githubToken = await flow.wait();
-      logger.addSecret(githubToken);
+      const waits: Promise<unknown>[] = [];
+      ({ login } = await signInWithDeviceFlow({
+        endpoints,
+        clientId: resolveClientId(ctx.env),
+        tokens: runtime.tokens,
+        fetch: inject.fetch,
+        signal: ctx.signal,
+        onPrompt: (prompt) => {
+          writeLine(ctx.stdout, `Open ${prompt.verificationUri} and enter this code:`);
+          writeLine(ctx.stdout, prompt.userCode);
+          waits.push(copyToClipboard(prompt.userCode, ctx).then((copied) => copied && writeLine(ctx.stdout, '(The code is on your clipboard.)')));
+          writeLine(ctx.stdout, 'Waiting for you to authorize in the browser… (Ctrl-C to cancel)');
+          openBrowser(prompt.verificationUri, ctx);
+        },
+      }));
+      await Promise.all(waits);
     }
-    const login = await fetchGitHubLogin({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal });
-    await runtime.tokens.setGithubToken(githubToken);
     runtime.settings.set('enterprise', endpoints.enterprise);
     runtime.settings.set('lastLogin', login);
     if (values['insecure-storage']) runtime.settings.set('insecureStorage', true);
