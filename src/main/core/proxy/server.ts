@@ -122,7 +122,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     byMethod.set(route.method, route);
   }
   const hostPolicy: HostPolicy = { port: 0, extraHosts: options.extraHosts, anyIpLiteral: options.anyIpLiteralHost };
-  const inflight = new Set<AbortController>();
+  const inflight = new Set<{ abort(reason: unknown): void }>();
   const sockets = new Set<Socket>();
   let closing = false;
 
@@ -135,15 +135,29 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const method = req.method ?? 'GET';
     const dialect = dialectFor(path);
     const fields: { model?: string; stream?: boolean } = {};
-    const controller = new AbortController();
-    inflight.add(controller);
+    // Created on first use of ctx.signal: an AbortController costs several µs, and guards,
+    // errors and GET routes never need one.
+    let controller: AbortController | null = null;
+    let gone = false;
+    const getController = () => {
+      if (!controller) {
+        controller = new AbortController();
+        if (gone) controller.abort(new RelayError('cancelled', 'Client disconnected.'));
+      }
+      return controller;
+    };
+    const abortEntry = { abort: (reason: unknown) => getController().abort(reason) };
+    inflight.add(abortEntry);
     res.setHeader('x-request-id', requestId);
     res.on('close', () => {
-      inflight.delete(controller);
+      inflight.delete(abortEntry);
       // While shutting down, let each connection go as soon as its last response is out.
       if (closing) setImmediate(() => server.closeIdleConnections());
       // Client gone before we finished: abort the upstream call at once.
-      if (!res.writableFinished) controller.abort(new RelayError('cancelled', 'Client disconnected.'));
+      if (!res.writableFinished) {
+        gone = true;
+        controller?.abort(new RelayError('cancelled', 'Client disconnected.'));
+      }
       logger.info('request', {
         method,
         path,
@@ -235,7 +249,9 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       body,
       rawBody,
       requestId,
-      signal: controller.signal,
+      get signal() {
+        return getController().signal;
+      },
       copilot,
       models,
       logger,
@@ -244,7 +260,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     try {
       await route.handle(ctx);
     } catch (error) {
-      if (!controller.signal.aborted) {
+      if (!gone && !(controller as AbortController | null)?.signal.aborted) {
         logger.error('Route failed', { id: requestId, error: error instanceof Error ? error.message : String(error) });
         errorFromUpstream(res, route.dialect, error);
       }
