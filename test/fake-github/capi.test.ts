@@ -227,6 +227,9 @@ describe('counters and reset', () => {
     try {
       expect(other.knobs.streamChunks).toBe(7);
       expect(other.knobs.latencyMs).toBe(0);
+      other.knobs.streamChunks = 2;
+      other.reset();
+      expect(other.knobs.streamChunks).toBe(7);
       const user = await fetch(`${other.url}/copilot_internal/user`, { headers: { authorization: `token ${other.defaultToken}` } });
       expect(user.status).toBe(200);
     } finally {

@@ -53,7 +53,7 @@ export async function handleExchange(state: FakeState, reply: Reply, headers: Re
 
     const nowMs = Date.now();
     const serverNowSec = Math.floor(nowMs / 1000) + knobs.serverClockSkewSec;
-    const expSec = serverNowSec + knobs.sessionTtlSec;
+    const expSec = Math.ceil(serverNowSec + knobs.sessionTtlSec); // whole seconds, even for sub-second test TTLs
     const fields = [
       `tid=${randomBytes(16).toString('hex')}`,
       `exp=${expSec}`,

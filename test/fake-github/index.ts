@@ -49,6 +49,7 @@ export interface FakeStartOptions {
 export async function startFakeUpstream(options: Partial<FakeKnobs> & FakeStartOptions = {}): Promise<FakeUpstream> {
   const { accounts = [], port: wantedPort = 0, ...knobOverrides } = options;
   const state = new FakeState();
+  state.startKnobs = { ...knobOverrides };
   Object.assign(state.knobs, knobOverrides);
   const defaultToken = state.addAccount({ login: 'octocat' }).githubToken;
   for (const init of accounts) state.addAccount(init);

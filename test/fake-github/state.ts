@@ -82,10 +82,13 @@ export class FakeState {
     return null;
   }
 
+  /** Knob values given to startFakeUpstream, restored by reset(). */
+  startKnobs: Partial<FakeKnobs> = {};
+
   resetCountersAndRecord(): void {
     const openSockets = this.counters.openSockets; // live, not a tally
     Object.assign(this.counters, zeroCounters(), { openSockets });
-    this.requests.length = 0;
-    Object.assign(this.knobs, defaultKnobs());
+    this.requests.length = 0; // same array: callers may hold fake.requests
+    Object.assign(this.knobs, defaultKnobs(), this.startKnobs);
   }
 }

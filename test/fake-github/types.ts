@@ -92,6 +92,7 @@ export interface FakeUpstream {
   deviceOutcome: DeviceOutcome;
   lastDeviceCode(): { deviceCode: string; userCode: string } | null;
   approveDevice(userCode: string, login?: string): void;
+  /** Counters and record cleared, knobs back to their start values (defaults + startFakeUpstream options). */
   reset(): void;
   close(): Promise<void>;
 }
