@@ -189,6 +189,29 @@ describe('TokenManager', () => {
     c.manager.close();
   });
 
+  it('50 concurrent cold callers with a cached session: 0 exchanges', async () => {
+    const store = new MemorySecretStore();
+    await store.set('127.0.0.1:1', GH);
+    const a = await setup({ store });
+    const first = await a.manager.getSession();
+    a.manager.close();
+    const b = await setup({ store, clock: a.clock });
+    const sessions = await Promise.all(Array.from({ length: 50 }, () => b.manager.getSession()));
+    expect(sessions.every((s) => s.token === first.token)).toBe(true);
+    expect(b.fake.exchanges()).toBe(0);
+    expect(b.states.map((s) => s.phase)).toEqual(['ready']);
+    b.manager.close();
+  });
+
+  it('start() reports the real state at launch', async () => {
+    const signedIn = await setup();
+    expect((await signedIn.manager.start()).phase).toBe('ready');
+    signedIn.manager.close();
+    const signedOut = await setup({ store: new MemorySecretStore() });
+    expect(await signedOut.manager.start()).toMatchObject({ phase: 'signed-out', session: null });
+    signedOut.manager.close();
+  });
+
   it('refreshNow forces an exchange; invalidate drops only the matching token', async () => {
     const { fake, manager } = await setup();
     const first = await manager.getSession();

@@ -79,6 +79,7 @@ export class TokenManager implements SessionProvider {
   /** Fingerprint of a GitHub token the exchange rejected with 401. */
   private revoked: string | null = null;
   private triedStoredSession = false;
+  private storedLoad: Promise<CopilotSession | null> | null = null;
   private closed = false;
   private phase: TokenPhase = 'signed-out';
   private readonly listeners = new Set<TokenListener>();
@@ -150,19 +151,14 @@ export class TokenManager implements SessionProvider {
     if (current && this.usable(current)) return current;
 
     if (!current && !this.triedStoredSession && !this.inFlight) {
-      this.triedStoredSession = true;
-      const stored = await this.options.credentials.loadSession(token, this.clock.now()).catch((error: unknown) => {
-        this.logger.warn('Could not read the cached session token; exchanging a new one', { error: isRelayError(error) ? error.kind : 'storage' });
-        return null;
+      // Shared by every cold caller: none may start an exchange while the cached session is being read.
+      this.storedLoad ??= this.loadStoredSession(token, fp).finally(() => {
+        this.triedStoredSession = true;
+        this.storedLoad = null;
       });
-      if (stored && this.usable(stored) && !this.current) {
-        this.logger.addSecret(stored.token);
-        this.current = { fingerprint: fp, session: stored };
-        this.logger.debug('Reusing the cached Copilot session token', { expiresAt: new Date(stored.expiresAt).toISOString() });
-        this.setPhase('ready');
-        this.schedule();
-        return stored;
-      }
+      const stored = await this.storedLoad;
+      if (stored && this.current?.session === stored) return stored;
+      if (this.current && this.current.fingerprint === fp && this.usable(this.current.session)) return this.current.session;
     }
 
     // Within a backoff window nobody starts a new exchange: serve what still works, or repeat the error.
@@ -177,6 +173,26 @@ export class TokenManager implements SessionProvider {
       if (isRelayError(error) && error.transient && current && this.current?.session === current && this.usable(current, LAST_RESORT_MS)) return current;
       throw error;
     }
+  }
+
+  private async loadStoredSession(token: string, fp: string): Promise<CopilotSession | null> {
+    const stored = await this.options.credentials.loadSession(token, this.clock.now()).catch((error: unknown) => {
+      this.logger.warn('Could not read the cached session; exchanging a new one', { error: isRelayError(error) ? error.kind : 'storage' });
+      return null;
+    });
+    if (!stored || !this.usable(stored) || this.current || this.githubToken !== token) return null;
+    this.logger.addSecret(stored.token);
+    this.current = { fingerprint: fp, session: stored };
+    this.logger.debug('Reusing the cached Copilot session', { expiresAt: Number.isFinite(stored.expiresAt) ? new Date(stored.expiresAt).toISOString() : null });
+    this.setPhase('ready');
+    this.schedule();
+    return stored;
+  }
+
+  /** Loads the stored sign-in and gets a session so the shells show the real state at launch; failures land in the state. */
+  async start(): Promise<TokenState> {
+    await this.getSession().catch(() => undefined);
+    return this.state();
   }
 
   invalidate(token: string): void {
