@@ -1,5 +1,6 @@
 import type { CliContext } from './context.js';
 import { Credentials } from '../core/auth/credentials.js';
+import { createGitHubFetch } from '../core/auth/github-fetch.js';
 import type { FetchLike } from '../core/auth/http.js';
 import { resolveEndpoints } from '../core/config/endpoints.js';
 import type { GitHubEndpoints } from '../core/config/endpoints.js';
@@ -64,7 +65,9 @@ export function openRuntime(ctx: Pick<CliContext, 'env' | 'debug' | 'stderr'>, o
   // With a token from the environment nothing is persisted: sessions stay in memory.
   const store = options.store ?? (envToken ? new MemorySecretStore() : createSecretStore({ insecureStorage, home, logger }));
   const credentials = new Credentials(store, endpoints.accountKey, { envToken, logger });
-  const tokens = new TokenManager({ endpoints, credentials, logger, fetch: options.fetch, clock: options.clock });
+  // Behind HTTP(S)_PROXY or with an extra CA file, GitHub calls need undici's proxy-aware fetch.
+  const fetchFn = options.fetch ?? createGitHubFetch({ env: ctx.env, caFile: settings.get('extraCaCertsFile') });
+  const tokens = new TokenManager({ endpoints, credentials, logger, fetch: fetchFn, clock: options.clock });
   return {
     settings,
     endpoints,
@@ -72,7 +75,7 @@ export function openRuntime(ctx: Pick<CliContext, 'env' | 'debug' | 'stderr'>, o
     credentials,
     tokens,
     logger,
-    fetch: options.fetch,
+    fetch: fetchFn,
     envToken: Boolean(envToken),
     close: () => tokens.close(),
   };

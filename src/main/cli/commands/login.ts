@@ -72,14 +72,14 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
       const imported = await importEditorToken({ host: endpoints.enterprise ?? 'github.com', env: ctx.env });
       logger.addSecret(imported.token);
       writeLine(ctx.stdout, `Using the Copilot sign-in from ${imported.source}`);
-      ({ login } = await completeSignIn({ endpoints, tokens: runtime.tokens, githubToken: imported.token, fetch: inject.fetch, signal: ctx.signal }));
+      ({ login } = await completeSignIn({ endpoints, tokens: runtime.tokens, githubToken: imported.token, fetch: runtime.fetch, signal: ctx.signal }));
     } else {
       const waits: Promise<unknown>[] = [];
       ({ login } = await signInWithDeviceFlow({
         endpoints,
         clientId: resolveClientId(ctx.env),
         tokens: runtime.tokens,
-        fetch: inject.fetch,
+        fetch: runtime.fetch,
         signal: ctx.signal,
         onPrompt: (prompt) => {
           writeLine(ctx.stdout, `Open ${prompt.verificationUri} and enter this code:`);

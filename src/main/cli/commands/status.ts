@@ -53,11 +53,11 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
         out.expiresAt = Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null;
         const [login, account] = await Promise.all([
           // A 401 here means the GitHub token was revoked even if a cached session still looks valid.
-          fetchGitHubLogin({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal }).catch((error: unknown) => {
+          fetchGitHubLogin({ endpoints, githubToken, fetch: runtime.fetch, signal: ctx.signal }).catch((error: unknown) => {
             if (isRelayError(error) && error.kind === 'token-revoked') throw error;
             return runtime.settings.get('lastLogin');
           }),
-          fetchCopilotAccount({ endpoints, githubToken, fetch: inject.fetch, signal: ctx.signal }),
+          fetchCopilotAccount({ endpoints, githubToken, fetch: runtime.fetch, signal: ctx.signal }),
         ]);
         out.login = login;
         out.quota = account?.quota ?? null;
