@@ -56,7 +56,8 @@ const fakeSource = process.env.BENCH_FAKE_SCRIPT ?? fileURLToPath(new URL('./fak
 function startChild(role: string, env: Record<string, string> = {}): Promise<Child> {
   const script = role === 'fake' ? fakeSource : bundled ? childBundle : childSource;
   const proc = fork(script, [role], {
-    execArgv: role === 'fake' || !bundled ? ['--import', 'tsx'] : [],
+    // BENCH_PROXY_NODE_FLAGS (e.g. --max-semi-space-size=2) applies to both proxies, to try V8 heap settings.
+    execArgv: [...(role === 'fake' || !bundled ? ['--import', 'tsx'] : []), ...(role === 'fake' ? [] : (process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean))],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
