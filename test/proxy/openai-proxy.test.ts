@@ -327,6 +327,22 @@ describe('API key and limits (second server)', () => {
     expect(JSON.parse(res.body).error.code).toBe('request_too_large');
   });
 
+  it('refuses a chunked body (no Content-Length) once it passes the limit', async () => {
+    const { request } = await import('node:http');
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: keyedPort, method: 'POST', path: '/v1/chat/completions', headers: { host: `127.0.0.1:${keyedPort}`, 'x-api-key': 'relay-key-FAKE-123', 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 8; i++) req.write('x'.repeat(512));
+      req.end();
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error.code).toBe('request_too_large');
+  });
+
   it('keeps the API key out of logs', () => {
     expect(keyLogger.lines.join('\n')).not.toContain('relay-key-FAKE-123');
   });

@@ -5,7 +5,7 @@ import { errorBody, relayErrorStatus, sendError, writeSseError } from './errors.
 import type { Dialect, RouteContext } from './route.js';
 
 /** Upstream headers worth passing to the caller (rate limits, quota, ids). Never auth. */
-const PASS_HEADERS = ['retry-after', 'x-ratelimit-exceeded', 'x-request-id', 'openai-processing-ms', 'x-github-request-id'];
+const PASS_HEADERS = ['retry-after', 'x-ratelimit-exceeded', 'openai-processing-ms', 'x-github-request-id'];
 
 function passHeaders(upstream: UpstreamResponse, into: Record<string, string>): Record<string, string> {
   for (const name of PASS_HEADERS) {
