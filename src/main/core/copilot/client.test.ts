@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../log/logger.js';
 import type { CopilotSession, SessionProvider } from '../token/session.js';
@@ -102,6 +104,40 @@ describe('CopilotClient', () => {
     expect(res.status).toBe(200);
     await res.dump();
     await client.close();
+  });
+
+  it('sends non-loopback upstreams through HTTP(S)_PROXY', async () => {
+    // A forward proxy on loopback that tunnels every CONNECT to the little upstream above.
+    const proxied: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      proxied.push(`CONNECT ${req.url}`);
+      const upstream = connect(Number(new URL(base).port), '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const sessions: SessionProvider = {
+      getSession: async () => ({ token: validToken, mode: 'exchange', apiBaseUrl: 'http://copilot.example.invalid/capi', sku: null, receivedAt: 0, expiresAt: Infinity, refreshAt: Infinity }),
+      invalidate() {},
+    };
+    const client = new CopilotClient({ sessions, logger: silentLogger, env: { HTTP_PROXY: proxyUrl } });
+    try {
+      const res = await client.request({ method: 'GET', path: '/models', intent: 'model-access' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true });
+      expect(proxied).toEqual(['CONNECT copilot.example.invalid:80']);
+    } finally {
+      await client.close();
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('reports an unreadable extra CA file as a config error', () => {

@@ -4,7 +4,6 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { isLoopbackHostname } from '../config/endpoints.js';
 import { RelayError } from '../errors.js';
@@ -63,19 +62,18 @@ export interface CopilotClientOptions {
 const DEFAULT_HEADERS_TIMEOUT_MS = 120_000;
 const DEFAULT_BODY_TIMEOUT_MS = 300_000;
 
-/**
- * Builds the upstream dispatchers: a keep-alive pool for direct connections, and — only when
- * HTTP(S)_PROXY is set — an EnvHttpProxyAgent (which honours NO_PROXY). Loopback is never proxied.
- */
+/** node:http(s) keep-alive agents (the hot path: the cheapest client in Node) and, only when
+ * HTTP(S)_PROXY is set, a lazily loaded undici EnvHttpProxyAgent (honours NO_PROXY). Loading undici
+ * costs ~20 MB of RSS, so a client without a proxy never imports it. Loopback is never proxied. */
 interface Transports {
-  direct: Dispatcher;
-  proxied: Dispatcher | null;
-  /** node:http(s) keep-alive agents: the hot path when no proxy applies (cheapest client in Node). */
   http: HttpAgent;
   https: HttpsAgent;
+  proxy: (() => Promise<Dispatcher>) | null;
+  /** The proxy agent if it was ever created (to close it). */
+  loadedProxy: () => Promise<Dispatcher> | null;
 }
 
-function buildDispatchers(options: CopilotClientOptions): Transports {
+function buildTransports(options: CopilotClientOptions): Transports {
   const env = options.env ?? process.env;
   let ca: string[] | undefined;
   if (options.caFile) {
@@ -85,20 +83,27 @@ function buildDispatchers(options: CopilotClientOptions): Transports {
       throw new RelayError('config', `Could not read the extra CA certificates file ${options.caFile}.`, { cause: error });
     }
   }
-  const common = {
-    connections: options.connections ?? 64,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
-    pipelining: 1,
-    ...(ca ? { connect: { ca } } : {}),
-  };
-  const direct = new Agent(common);
   const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 64, maxFreeSockets: 64, scheduling: 'lifo' as const };
   const http = new HttpAgent(agentOptions);
   const https = new HttpsAgent({ ...agentOptions, ...(ca ? { ca } : {}) });
   const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
-  const proxied = hasProxy ? new EnvHttpProxyAgent({ ...common, ...(ca ? { requestTls: { ca }, proxyTls: { ca } } : {}) }) : null;
-  return { direct, proxied, http, https };
+  let proxied: Promise<Dispatcher> | null = null;
+  const proxy = hasProxy
+    ? () =>
+        (proxied ??= import('undici').then(
+          ({ EnvHttpProxyAgent }) =>
+            new EnvHttpProxyAgent({
+              // From the env we were given (process.env by default), NO_PROXY included.
+              httpProxy: env.HTTP_PROXY || env.http_proxy || undefined,
+              httpsProxy: env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined,
+              noProxy: env.NO_PROXY ?? env.no_proxy ?? undefined,
+              connections: options.connections ?? 64,
+              keepAliveTimeout: 30_000,
+              ...(ca ? { connect: { ca }, requestTls: { ca }, proxyTls: { ca } } : {}),
+            }),
+        ))
+    : null;
+  return { http, https, proxy, loadedProxy: () => proxied };
 }
 
 function readAll(res: IncomingMessage): Promise<Buffer> {
@@ -138,7 +143,8 @@ interface NodeTarget {
 interface Target {
   origin: string;
   prefix: string;
-  dispatcher: Dispatcher;
+  /** The undici path: an injected dispatcher, or the (lazily loaded) proxy agent. */
+  dispatcher: (() => Promise<Dispatcher>) | null;
   /** Set when the node:http(s) fast path applies (no proxy for this host, no injected dispatcher). */
   node: NodeTarget | null;
 }
@@ -147,28 +153,16 @@ interface Target {
 export class CopilotClient {
   private readonly sessions: SessionProvider;
   private readonly logger: Logger;
-  private readonly direct: Dispatcher;
-  private readonly proxied: Dispatcher | null;
-  private readonly nodeAgents: { http: HttpAgent; https: HttpsAgent } | null;
-  private readonly ownsDispatchers: boolean;
+  private readonly injected: Dispatcher | null;
+  private readonly transports: Transports | null;
   private readonly headersTimeout: number;
   private readonly bodyTimeout: number;
 
   constructor(options: CopilotClientOptions) {
     this.sessions = options.sessions;
     this.logger = options.logger;
-    if (options.dispatcher) {
-      this.direct = options.dispatcher;
-      this.proxied = null;
-      this.nodeAgents = null;
-      this.ownsDispatchers = false;
-    } else {
-      const built = buildDispatchers(options);
-      this.direct = built.direct;
-      this.proxied = built.proxied;
-      this.nodeAgents = { http: built.http, https: built.https };
-      this.ownsDispatchers = true;
-    }
+    this.injected = options.dispatcher ?? null;
+    this.transports = options.dispatcher ? null : buildTransports(options);
     this.headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
     this.bodyTimeout = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   }
@@ -181,13 +175,18 @@ export class CopilotClient {
     if (!target) {
       const url = new URL(baseUrl);
       const loopback = isLoopbackHostname(url.hostname.replace(/^\[|\]$/g, ''));
-      const viaProxy = this.proxied !== null && !loopback;
       const secure = url.protocol === 'https:';
+      const injected = this.injected;
+      const transports = this.transports;
+      const viaProxy = transports?.proxy != null && !loopback;
       target = {
         origin: url.origin,
         prefix: url.pathname.replace(/\/+$/, ''),
-        dispatcher: viaProxy ? this.proxied! : this.direct,
-        node: viaProxy || !this.nodeAgents ? null : { secure, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 443 : 80, agent: secure ? this.nodeAgents.https : this.nodeAgents.http },
+        dispatcher: injected ? async () => injected : viaProxy ? transports!.proxy : null,
+        node:
+          !transports || viaProxy
+            ? null
+            : { secure, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 443 : 80, agent: secure ? transports.https : transports.http },
       };
       if (this.targets.size > 16) this.targets.clear();
       this.targets.set(baseUrl, target);
@@ -222,7 +221,8 @@ export class CopilotClient {
       extra: options.extraHeaders,
     });
     if (target.node) return this.sendNode(target.node, target.prefix + options.path, options, headers, payload);
-    const res = await target.dispatcher.request({
+    const dispatcher = await target.dispatcher!();
+    const res = await dispatcher.request({
       origin: target.origin,
       path: target.prefix + options.path,
       method: options.method,
@@ -289,9 +289,9 @@ export class CopilotClient {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsDispatchers) return;
-    this.nodeAgents?.http.destroy();
-    this.nodeAgents?.https.destroy();
-    await Promise.allSettled([this.direct.close(), this.proxied?.close()]);
+    if (!this.transports) return;
+    this.transports.http.destroy();
+    this.transports.https.destroy();
+    await this.transports.loadedProxy()?.then((agent) => agent.close()).catch(() => undefined);
   }
 }
