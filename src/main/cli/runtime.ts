@@ -7,8 +7,7 @@ import type { GitHubEndpoints } from '../core/config/endpoints.js';
 import { relayHome } from '../core/config/paths.js';
 import { createLogger } from '../core/log/logger.js';
 import type { LogLevel, Logger } from '../core/log/logger.js';
-import { FileSecretStore } from '../core/secrets/file-store.js';
-import { KeytarSecretStore } from '../core/secrets/keytar-store.js';
+import { createSecretStore } from '../core/secrets/create-store.js';
 import { MemorySecretStore } from '../core/secrets/memory-store.js';
 import type { SecretStore } from '../core/secrets/secret-store.js';
 import { openSettings } from '../core/settings/store.js';
@@ -43,11 +42,6 @@ export interface Runtime {
   /** True when the token comes from COPILOT_RELAY_GITHUB_TOKEN (nothing is persisted). */
   envToken: boolean;
   close(): void;
-}
-
-/** Picks the credential store: keytar by default, the 0600 file when opted in. */
-export function createSecretStore(options: { insecureStorage: boolean; home: string; logger: Logger }): SecretStore {
-  return options.insecureStorage ? new FileSecretStore(options.home, options.logger) : new KeytarSecretStore();
 }
 
 /** Builds the token core for a CLI command (login, logout, status, serve) from the environment and settings. */

@@ -28,6 +28,10 @@ describe('redact', () => {
     expect(redact('authorization: token sometokenvalue')).toBe(`authorization: token ${REDACTED}`);
   });
 
+  it('keeps prose that merely mentions a token', () => {
+    for (const text of ['token exchange failed', 'Bearer authentication required', 'session token refreshed']) expect(redact(text)).toBe(text);
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'POST /v1/chat/completions model=gpt-4o status=200 latency=12ms';
     expect(redact(text)).toBe(text);

@@ -8,8 +8,11 @@ const PATTERNS: RegExp[] = [
   /\b(?:tid|exp|sku|proxy-ep|st|ip)=[^\s"']*;[^\s"']*?:[0-9a-fA-F]{16,}\b/g,
   /\bgithub_pat_[A-Za-z0-9_]{10,}/g,
   /\bgh[opsur]_[A-Za-z0-9]{8,}/g,
-  // Authorization header values of any scheme.
-  /\b((?:Bearer|token|Token)\s+)[A-Za-z0-9._~+/=:;-]{8,}/g,
+  // Authorization header values of any scheme. The value must look like a credential (a digit or
+  // punctuation in it) so prose such as "token exchange failed" survives.
+  // In an Authorization header, whatever follows the scheme is a credential.
+  /\b(authorization["']?\s*[:=]\s*["']?(?:Bearer\s+|token\s+)?)[^\s"',;]{6,}/gi,
+  /\b((?:Bearer|token|Token)\s+)(?=[A-Za-z0-9._~+/=:;-]*[0-9._~+/=:;-])[A-Za-z0-9._~+/=:;-]{8,}/g,
 ];
 
 export const REDACTED = '[redacted]';
@@ -17,9 +20,8 @@ export const REDACTED = '[redacted]';
 export function redact(text: string): string {
   let out = text;
   for (const pattern of PATTERNS) {
-    out = out.replace(pattern, (match: string, prefix?: string) =>
-      typeof prefix === 'string' && /^(?:Bearer|token|Token)\s+$/.test(prefix) ? `${prefix}${REDACTED}` : REDACTED,
-    );
+    // Patterns with a capture group keep it (the header name / auth scheme) and drop only the secret.
+    out = out.replace(pattern, (_match: string, prefix?: unknown) => (typeof prefix === 'string' ? `${prefix}${REDACTED}` : REDACTED));
   }
   return out;
 }
