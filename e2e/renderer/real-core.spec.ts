@@ -36,7 +36,10 @@ test('real core + fake upstream: signed out → code → ready → Refresh now �
   const server = await serveRenderer();
   const env = { ...process.env, COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url };
   const relayModule = (await import(RELAY)) as { createRelay(o: object): Promise<RelayController> };
-  const controller = await relayModule.createRelay({ env, settings: openSettings({ env }), secretStore: new MemorySecretStore(), logger: silentLogger });
+  const settings = openSettings({ env });
+  settings.set('port', 0); // any free port: tests run in parallel
+  const fastPolls = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 100))) };
+  const controller = await relayModule.createRelay({ env, settings, store: new MemorySecretStore(), logger: silentLogger, deviceFlow: fastPolls });
   const context = await browser.newContext({ viewport: { width: 380, height: 520 } });
   try {
     const page = await context.newPage();
@@ -73,6 +76,8 @@ test('real core + fake upstream: signed out → code → ready → Refresh now �
     await page.getByRole('button', { name: 'Refresh now' }).click();
     await expect(page.locator('#error-block')).toBeVisible({ timeout: 15_000 });
     await expect(page.locator('#last-error')).not.toBeEmpty();
+    // Revocation signs out: the page offers sign-in again (once).
+    await expect(page.getByRole('button', { name: /^Sign in/ })).toHaveCount(1);
     await page.screenshot({ path: `${SHOTS}/real-error.png` });
     const text = await page.locator('body').innerText();
     for (const token of [fake.defaultToken, ...fake.issuedSessionTokens()]) expect(text).not.toContain(token);

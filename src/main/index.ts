@@ -2,14 +2,10 @@
 import { app } from 'electron';
 import type { RelayController } from './core/controller.js';
 import { createLogger } from './core/log/logger.js';
+import { createRelay } from './core/relay.js';
 import { acquireSingleInstance, manageQuit, startsHidden } from './electron/lifecycle.js';
 import { openDesktopSettings } from './electron/settings-store.js';
 import { startDesktop } from './electron/desktop.js';
-import type { Settings } from './core/settings/schema.js';
-
-type CreateRelay = (options: { env: NodeJS.ProcessEnv; settings: { get<K extends keyof Settings>(key: K): Settings[K] }; logger: ReturnType<typeof createLogger> }) => Promise<RelayController>;
-// TODO(lead): replace with `import { createRelay } from './core/relay.js';` once src/main/core/relay.ts lands.
-const createRelay: CreateRelay = async () => { throw new Error('The token core is not wired in yet (src/main/core/relay.ts).'); };
 
 const logger = createLogger({ level: process.env.APP_E2E === '1' ? 'debug' : 'info' });
 let controller: RelayController | null = null;
@@ -27,6 +23,7 @@ if (acquireSingleInstance(app, () => (showWindow ? showWindow() : (pendingShow =
     .whenReady()
     .then(async () => {
       const settings = openDesktopSettings(process.env);
+      // Loads the stored sign-in and, when signed in, starts the proxy.
       controller = await createRelay({ env: process.env, settings, logger });
       const desktop = await startDesktop({
         controller,

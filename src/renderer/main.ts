@@ -35,7 +35,8 @@ function render(status: RelayStatus): void {
   setText('account', status.login ?? '');
 
   const signedIn = status.login !== null && phase !== 'signed-out' && phase !== 'signing-in';
-  show('panel-signed-out', phase === 'signed-out' || (phase === 'error' && status.login === null));
+  const signedOutPanel = phase === 'signed-out' || (phase === 'error' && status.login === null);
+  show('panel-signed-out', signedOutPanel);
   show('panel-signing-in', phase === 'signing-in');
   show('panel-ready', signedIn);
 
@@ -74,7 +75,8 @@ function render(status: RelayStatus): void {
     setText('last-error-fix', error.fix ?? '');
     const fix = el<HTMLButtonElement>('error-fix');
     const signInFix = status.login === null || error.kind === 'token-revoked' || error.kind === 'not-signed-in';
-    fix.hidden = !signedIn && !signInFix;
+    // The signed-out panel already offers the sign-in button.
+    fix.hidden = signedOutPanel || (!signedIn && !signInFix);
     fix.textContent = signInFix ? 'Sign in again' : 'Retry now';
     fix.dataset.action = signInFix ? 'sign-in' : 'refresh';
   }
