@@ -21,15 +21,28 @@ function passHeaders(upstream: UpstreamResponse, into: Record<string, string>): 
   return into;
 }
 
-async function readAll(upstream: UpstreamResponse, limit = 64 * 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of upstream.body) {
-    size += chunk.length;
-    if (size > limit) throw new Error('Upstream response too large.');
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+/** Collects a (non-stream) body with plain events: no async-iterator promise per chunk on the hot path. */
+function readAll(upstream: UpstreamResponse, limit = 64 * 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const body = upstream.body;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        reject(new Error('Upstream response too large.'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    body.once('error', reject);
+    body.once('aborted', () => reject(Object.assign(new Error('Upstream response aborted.'), { code: 'ECONNRESET' })));
+    body.once('close', () => {
+      if (!body.readableEnded) reject(Object.assign(new Error('Upstream response closed early.'), { code: 'ECONNRESET' }));
+    });
+  });
 }
 
 function looksLikeJson(buffer: Buffer): boolean {
