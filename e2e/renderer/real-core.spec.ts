@@ -1,11 +1,9 @@
 import { test, expect, chromium } from '@playwright/test';
 import type { Browser } from '@playwright/test';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { RelayController } from '../../src/main/core/controller.js';
+import { createRelay } from '../../src/main/core/relay.js';
 import { silentLogger } from '../../src/main/core/log/logger.js';
 import { MemorySecretStore } from '../../src/main/core/secrets/memory-store.js';
 import { openSettings } from '../../src/main/core/settings/store.js';
@@ -14,7 +12,6 @@ import { installBridge, serveRenderer } from '../support/renderer-harness.js';
 
 // The built page driven through its bridge by the REAL core (Relay: device flow, token exchange,
 // refresh) against the fake upstream.
-const RELAY = fileURLToPath(new URL('../../src/main/core/relay.ts', import.meta.url));
 const LAUNCH = {
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -29,17 +26,14 @@ test.beforeAll(async () => {
 test.afterAll(async () => browser?.close());
 
 test('real core + fake upstream: signed out → code → ready → Refresh now → revoked', async () => {
-  // The lead's Relay lands in parallel; until then this walk runs against the scripted controller only.
-  test.skip(!existsSync(RELAY), 'src/main/core/relay.ts (the real Relay) has not landed yet');
   const fake = await startFakeUpstream({ deviceInterval: 0, enforceSlowDown: false, deviceOutcome: 'manual' });
   const home = await mkdtemp(join(tmpdir(), 'relay-renderer-real-'));
   const server = await serveRenderer();
   const env = { ...process.env, COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url };
-  const relayModule = (await import(RELAY)) as { createRelay(o: object): Promise<RelayController> };
   const settings = openSettings({ env });
   settings.set('port', 0); // any free port: tests run in parallel
   const fastPolls = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 100))) };
-  const controller = await relayModule.createRelay({ env, settings, store: new MemorySecretStore(), logger: silentLogger, deviceFlow: fastPolls });
+  const controller = await createRelay({ env, settings, store: new MemorySecretStore(), logger: silentLogger, deviceFlow: fastPolls });
   const context = await browser.newContext({ viewport: { width: 380, height: 520 } });
   try {
     const page = await context.newPage();
