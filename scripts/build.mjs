@@ -13,10 +13,14 @@ const requireShim = "import { createRequire as __relayCreateRequire } from 'node
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 const common = { define: { __RELAY_VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
 
+// ESM bundles split at dynamic import(): the tokenizer tables (~6 MB) and undici load only when a
+// request needs them, so `copilot-relay status` and the proxy start small and fast.
+const lazyChunks = { splitting: true, chunkNames: 'chunks/[name]-[hash]' };
+
 await rm('dist', { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src/main/cli/index.ts'], outfile: 'dist/cli/index.js', platform: 'node', format: 'esm', target: 'node20', external: ['keytar'], banner: { js: requireShim } }),
-  build({ ...common, entryPoints: ['src/main/index.ts'], outfile: 'dist/main/index.js', platform: 'node', format: 'esm', target: 'node22', external: ['electron', 'keytar'], banner: { js: requireShim } }),
+  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/cli/index.ts' }, outdir: 'dist/cli', platform: 'node', format: 'esm', target: 'node20', external: ['keytar'], banner: { js: requireShim } }),
+  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/index.ts' }, outdir: 'dist/main', platform: 'node', format: 'esm', target: 'node22', external: ['electron', 'keytar'], banner: { js: requireShim } }),
   build({ ...common, entryPoints: ['src/preload/index.ts'], outfile: 'dist/preload/index.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
   build({ ...common, entryPoints: ['src/renderer/main.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome130' }),
 ]);

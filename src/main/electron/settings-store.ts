@@ -1,6 +1,6 @@
 import Store from 'electron-store';
 import type { Options } from 'electron-store';
-import { settingsConfOptions } from './settings-options.js';
+import { settingsConfOptions } from '../core/settings/options.js';
 import type { Settings } from '../core/settings/schema.js';
 
 /**

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, fetch as undiciFetch } from 'undici';
 import { isLoopbackHostname } from '../config/endpoints.js';
 import { RelayError } from '../errors.js';
 import type { FetchLike } from './http.js';
@@ -25,19 +24,26 @@ export function createGitHubFetch(options: { env?: NodeJS.ProcessEnv; caFile?: s
     }
   }
   const tls = ca ? { ca } : undefined;
-  const direct: Dispatcher = new Agent(tls ? { connect: tls } : {});
-  const proxied: Dispatcher | null = hasProxy
-    ? new EnvHttpProxyAgent({
-        httpProxy: env.HTTP_PROXY || env.http_proxy,
-        httpsProxy: env.HTTPS_PROXY || env.https_proxy,
-        noProxy: env.NO_PROXY ?? env.no_proxy,
-        ...(tls ? { connect: tls, requestTls: tls, proxyTls: tls } : {}),
-      })
-    : null;
+  // undici (~1 MB) loads on the first GitHub call that needs it, not at every CLI start.
+  let loaded: Promise<{ direct: Dispatcher; proxied: Dispatcher | null; fetch: typeof undiciFetch }> | null = null;
+  const load = () =>
+    (loaded ??= import('undici').then(({ Agent, EnvHttpProxyAgent, fetch }) => ({
+      direct: new Agent(tls ? { connect: tls } : {}),
+      proxied: hasProxy
+        ? new EnvHttpProxyAgent({
+            httpProxy: env.HTTP_PROXY || env.http_proxy,
+            httpsProxy: env.HTTPS_PROXY || env.https_proxy,
+            noProxy: env.NO_PROXY ?? env.no_proxy,
+            ...(tls ? { connect: tls, requestTls: tls, proxyTls: tls } : {}),
+          })
+        : null,
+      fetch,
+    })));
   return async (input, init) => {
+    const { direct, proxied, fetch } = await load();
     const loopback = isLoopbackHostname(new URL(input).hostname.replace(/^\[|\]$/g, ''));
     const dispatcher = proxied && !loopback ? proxied : direct;
     // undici's own fetch: Node's bundled one may not accept a dispatcher from this undici version.
-    return (await undiciFetch(input, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+    return (await fetch(input, { ...(init as object), dispatcher } as Parameters<typeof fetch>[1])) as unknown as Response;
   };
 }

@@ -4,7 +4,7 @@ import { RelayError } from '../errors.js';
 import type { Settings } from './schema.js';
 import { SETTINGS_DEFAULTS } from './schema.js';
 // The one definition of the file's options and migrations, shared with the tray app (Electron-free).
-import { settingsConfOptions } from '../../electron/settings-options.js';
+import { settingsConfOptions } from './options.js';
 
 export interface SettingsStore {
   get<K extends keyof Settings>(key: K): Settings[K];

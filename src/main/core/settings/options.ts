@@ -1,8 +1,8 @@
 // Electron-free on purpose: the same options open the file with electron-store (app) and conf (tests).
 import type Conf from 'conf';
-import { relayHome } from '../core/config/paths.js';
-import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, SETTINGS_VERSION } from '../core/settings/schema.js';
-import type { Settings } from '../core/settings/schema.js';
+import { relayHome } from '../config/paths.js';
+import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, SETTINGS_VERSION } from './schema.js';
+import type { Settings } from './schema.js';
 
 type MigrationStore = { has(key: string): boolean; get(key: string): unknown; set(key: string, value: unknown): void; delete(key: string): void };
 

@@ -3,8 +3,8 @@ import Conf from 'conf';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { settingsConfOptions } from './settings-options.js';
-import type { Settings } from '../core/settings/schema.js';
+import { settingsConfOptions } from './options.js';
+import type { Settings } from './schema.js';
 
 describe('settings store options (schema, defaults, migrations) with conf', () => {
   let home: string;
