@@ -19,6 +19,7 @@ import { fetchCopilotAccount, planName } from './quota/quota.js';
 import { createSecretStore } from './secrets/create-store.js';
 import { MemorySecretStore } from './secrets/memory-store.js';
 import type { SecretStore } from './secrets/secret-store.js';
+import { API_KEY_ACCOUNT } from './secrets/secret-store.js';
 import type { Settings } from './settings/schema.js';
 import type { Clock } from './token/clock.js';
 import { systemClock } from './token/clock.js';
@@ -46,8 +47,6 @@ export interface RelayOptions {
   autoStartProxy?: boolean;
 }
 
-/** Keychain account of the proxy's API key (beside the GitHub token, never in settings). */
-export const API_KEY_ACCOUNT = 'copilot-relay#api-key';
 /** The quota is informational: look it up at most this often. */
 const QUOTA_TTL_MS = 5 * 60_000;
 

@@ -4,6 +4,8 @@ import { writeLine } from '../context.js';
 import { isLoopbackHostname } from '../../core/config/endpoints.js';
 import { RelayError, isRelayError } from '../../core/errors.js';
 import { openRuntime } from '../runtime.js';
+import { API_KEY_ACCOUNT } from '../../core/secrets/secret-store.js';
+import { healthFromTokens } from '../../core/proxy/health.js';
 import { createLogger } from '../../core/log/logger.js';
 import { createBatchedSink } from '../../core/proxy/log-sink.js';
 import type { Logger } from '../../core/log/logger.js';
@@ -24,10 +26,12 @@ export interface ServeOptions {
 export interface ServeDeps {
   sessions: SessionProvider;
   logger: Logger;
-  settings: { port: number; host: string; bodyLimitMb: number; extraCaCertsFile: string | null };
+  settings: { port: number; host: string; bodyLimitMb: number; extraCaCertsFile: string | null; apiKeyEnabled?: boolean };
   health?: () => HealthInfo | Promise<HealthInfo>;
   /** Called once serve is over (stops the token manager's timers). */
   dispose?: () => void | Promise<void>;
+  /** The key the tray app keeps in the credential store when the "API key" setting is on. */
+  storedApiKey?: () => Promise<string | null>;
 }
 
 const FATAL_AUTH_KINDS = new Set(['not-signed-in', 'token-revoked', 'no-copilot', 'unsupported-token']);
@@ -133,21 +137,10 @@ function openServeDeps(ctx: CliContext, options: { insecureStorage: boolean }): 
   return {
     sessions: tokens,
     logger: runtime.logger,
-    settings: { port: settings.get('port'), host: settings.get('host'), bodyLimitMb: settings.get('bodyLimitMb'), extraCaCertsFile: settings.get('extraCaCertsFile') },
-    health: () => {
-      const state = tokens.state();
-      const session = state.session;
-      return {
-        signedIn: state.phase !== 'signed-out' && session !== null,
-        login: settings.get('lastLogin'),
-        expiresAt: session && Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null,
-        sku: session?.sku ?? null,
-        apiBaseUrl: session?.apiBaseUrl ?? null,
-        mode: session?.mode ?? null,
-        enterprise: endpoints.enterprise,
-      };
-    },
+    settings: { port: settings.get('port'), host: settings.get('host'), bodyLimitMb: settings.get('bodyLimitMb'), extraCaCertsFile: settings.get('extraCaCertsFile'), apiKeyEnabled: settings.get('apiKeyEnabled') },
+    health: () => healthFromTokens(tokens.state(), { login: settings.get('lastLogin'), enterprise: endpoints.enterprise }),
     dispose: () => runtime.close(),
+    storedApiKey: async () => (settings.get('apiKeyEnabled') ? runtime.store.get(API_KEY_ACCOUNT) : null),
   };
 }
 
@@ -155,7 +148,15 @@ export async function run(ctx: CliContext): Promise<number> {
   const peek = parseServeArgs(ctx, { port: 4141, host: '127.0.0.1' });
   const deps = openServeDeps(ctx, { insecureStorage: peek.insecureStorage });
   try {
-    return await serve(ctx, parseServeArgs(ctx, deps.settings), deps);
+    const options = parseServeArgs(ctx, deps.settings);
+    // The setting shared with the tray app: require the same key it shows under "Copy API key".
+    if (!options.apiKey && deps.storedApiKey) {
+      options.apiKey = await deps.storedApiKey();
+      if (!options.apiKey && deps.settings.apiKeyEnabled) {
+        throw new RelayError('config', 'The API key setting is on but no key is stored yet.', { fix: 'Set COPILOT_RELAY_API_KEY, or turn the key on once in the tray app.' });
+      }
+    }
+    return await serve(ctx, options, deps);
   } finally {
     await deps.dispose?.();
   }

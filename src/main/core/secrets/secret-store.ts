@@ -14,3 +14,6 @@ export interface SecretStore {
 
 /** Keychain service name shared by the tray app and the CLI. */
 export const SECRET_SERVICE = 'copilot-relay';
+
+/** Account of the proxy's API key (beside the GitHub token; never in settings or logs). */
+export const API_KEY_ACCOUNT = 'copilot-relay#api-key';
