@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import { build } from 'esbuild';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { request, Agent } from 'undici';
 import autocannon from 'autocannon';
 
@@ -37,8 +38,12 @@ const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-
  */
 async function bundleChild(): Promise<void> {
   await build({
-    entryPoints: [childSource],
-    outfile: childBundle,
+    entryPoints: { 'server-child': childSource },
+    outdir: dirname(childBundle),
+    outExtension: { '.js': '.mjs' },
+    // Like scripts/build.mjs: dynamic imports (tokenizer tables, undici) become lazy chunks.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
