@@ -125,6 +125,8 @@ describe('Relay', () => {
     const revoked = relay.status();
     expect(revoked.phase).toBe('signed-out');
     expect(revoked.lastError?.kind).toBe('token-revoked');
+    // The window shows a fix the user can act on there, not a CLI command.
+    expect(revoked.lastError?.fix).toBe('Sign in again from the tray menu or this window.');
     expect(revoked.expiresAt).toBeNull();
   });
 
