@@ -162,7 +162,9 @@ export class ModelCatalog {
 
   private async refresh(): Promise<CopilotModel[]> {
     try {
-      const res = await this.copilot.request({ method: 'GET', path: '/models', intent: 'model-access' });
+      // Shared by every waiting caller, so no caller's signal; a bounded one of its own lets the
+      // session provider wait out a transient exchange failure (as it does for the callers' requests).
+      const res = await this.copilot.request({ method: 'GET', path: '/models', intent: 'model-access', signal: AbortSignal.timeout(60_000) });
       if (res.status !== 200) {
         await res.dump();
         throw new RelayError(res.status === 429 ? 'rate-limited' : 'upstream', `The Copilot API answered ${res.status} for the model list.`, { status: res.status });

@@ -37,6 +37,11 @@ export interface TokenManagerOptions {
   /** Backoff after a failed exchange: base and cap in ms (1 s → 2 → 4 … 5 min). */
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /**
+   * A caller that passes an AbortSignal (a proxy request: it can give up) waits through transient
+   * exchange failures, on the backoff schedule, for up to this long before getting the error (default 20 s).
+   */
+  recoveryWaitMs?: number;
 }
 
 /** The scheduler re-checks at least this often: a long single timeout drifts across sleep. */
@@ -140,7 +145,41 @@ export class TokenManager implements SessionProvider {
     return this.githubToken;
   }
 
+  /**
+   * A usable session. Without a signal, a failure is thrown at once (status, start-up). With one, a
+   * transient failure is waited out on the backoff schedule (still one exchange at a time) up to
+   * `recoveryWaitMs`, so a request arriving while GitHub hiccups succeeds instead of failing.
+   */
   async getSession(signal?: AbortSignal): Promise<CopilotSession> {
+    if (!signal) return this.getSessionOnce();
+    const deadline = this.clock.now() + (this.options.recoveryWaitMs ?? 20_000);
+    for (;;) {
+      try {
+        return await this.getSessionOnce(signal);
+      } catch (error) {
+        const wait = (this.retryAt ?? 0) - this.clock.now();
+        if (!isRelayError(error) || !error.transient || this.closed || signal.aborted || this.retryAt === null || this.clock.now() + wait > deadline) throw error;
+        await this.sleep(Math.max(0, wait), signal);
+      }
+    }
+  }
+
+  /** Waits on the injected clock (a ManualClock drives it in tests); rejects as cancelled on abort. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.clock.clearTimeout(handle);
+        reject(new RelayError('cancelled', 'Request cancelled.'));
+      };
+      const handle = this.clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private async getSessionOnce(signal?: AbortSignal): Promise<CopilotSession> {
     if (this.closed) throw new RelayError('cancelled', 'The token manager is closed.');
     const token = await this.loadGithubToken();
     const fp = fingerprint(token);
