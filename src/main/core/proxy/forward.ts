@@ -127,9 +127,15 @@ async function relayStream(ctx: RouteContext, dialect: Dialect, upstream: Upstre
   }
 }
 
-async function relayBody(ctx: RouteContext, upstream: UpstreamResponse): Promise<void> {
+async function relayBody(ctx: RouteContext, dialect: Dialect, upstream: UpstreamResponse): Promise<void> {
   const body = await readAll(upstream);
   const contentType = upstream.headers['content-type'];
+  // A truncated or garbled JSON answer would reach the caller's SDK as a confusing parse error.
+  if (typeof contentType === 'string' && contentType.includes('json') && !looksLikeJson(body)) {
+    ctx.logger.warn('Upstream answered unreadable JSON', { requestId: ctx.requestId, bytes: body.length });
+    sendError(ctx.res, dialect, 502, 'The Copilot API answered with unreadable JSON (truncated or malformed).', { code: 'upstream_invalid_json' });
+    return;
+  }
   ctx.res.writeHead(upstream.status, passHeaders(upstream, {
     'content-type': typeof contentType === 'string' ? contentType : 'application/json',
     'content-length': String(body.length),
@@ -146,5 +152,5 @@ export async function relayResponse(ctx: RouteContext, dialect: Dialect, upstrea
   const contentType = upstream.headers['content-type'];
   const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
   if (stream || isSse) await relayStream(ctx, dialect, upstream);
-  else await relayBody(ctx, upstream);
+  else await relayBody(ctx, dialect, upstream);
 }
