@@ -57,8 +57,10 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
   }
   const controller = new AbortController();
   const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: conf's signal-exit re-raises a signal when it sees no other listener left, and
+  // `once` removes ours before it runs — SIGTERM then killed `serve` instead of stopping it gracefully.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const command = await load();
     return await command.run({ argv: rest.slice(rest.indexOf(name) + 1), stdout: io.stdout, stderr: io.stderr, env: io.env, debug, signal: controller.signal });
