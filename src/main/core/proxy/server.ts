@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -233,6 +234,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         }
         return;
       }
+      if (!isUtf8(raw)) {
+        // Decoding would swap the bad bytes for U+FFFD while the raw bytes still went upstream.
+        sendError(res, route.dialect, 400, 'The request body is not valid UTF-8.', { code: 'invalid_encoding' });
+        return;
+      }
       try {
         body = JSON.parse(raw.toString('utf8'));
         rawBody = raw;
@@ -278,9 +284,20 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"Bad request","type":"invalid_request_error","code":null}}');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // Say what was wrong: oversized headers and too-slow requests are the common cases.
+    const [status, reason, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'Request headers are too large.']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'The request was not received in time.']
+          : [400, 'Bad Request', 'Malformed HTTP request.'];
+    const payload = JSON.stringify({ error: { message, type: 'invalid_request_error', code: null } });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`);
   });
 
   return {
