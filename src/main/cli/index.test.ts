@@ -15,7 +15,7 @@ function io(env: NodeJS.ProcessEnv = {}) {
 
 describe('cli dispatch', () => {
   it('prints usage for --help and no command', async () => {
-    for (const args of [['--help'], [], ['help']]) {
+    for (const args of [['--help'], [], ['help'], ['login', '--help'], ['serve', '-h']]) {
       const s = io();
       expect(await main(args, s)).toBe(0);
       expect(s.out()).toContain('Usage: copilot-relay <command>');

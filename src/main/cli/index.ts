@@ -46,7 +46,8 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
     writeLine(io.stdout, VERSION);
     return 0;
   }
-  if (!name || name === 'help' || (values.help && !name)) {
+  // `copilot-relay login --help` too: every command's options are in the one usage text.
+  if (!name || name === 'help' || values.help) {
     writeLine(io.stdout, USAGE);
     return 0;
   }
