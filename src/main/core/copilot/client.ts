@@ -209,7 +209,8 @@ export class CopilotClient {
     return response;
   }
 
-  private async send(baseUrl: string, bearer: string, options: UpstreamRequest, payload: string | Buffer | undefined): Promise<UpstreamResponse> {
+  /** Not async: the node:http path hands back sendNode's promise as is (one promise less per request). */
+  private send(baseUrl: string, bearer: string, options: UpstreamRequest, payload: string | Buffer | undefined): Promise<UpstreamResponse> {
     const target = this.targetFor(baseUrl);
     const headers = copilotRequestHeaders({
       bearer,
@@ -221,6 +222,10 @@ export class CopilotClient {
       extra: options.extraHeaders,
     });
     if (target.node) return this.sendNode(target.node, target.prefix + options.path, options, headers, payload);
+    return this.sendDispatcher(target, options, headers, payload);
+  }
+
+  private async sendDispatcher(target: Target, options: UpstreamRequest, headers: Record<string, string>, payload: string | Buffer | undefined): Promise<UpstreamResponse> {
     const dispatcher = await target.dispatcher!();
     const res = await dispatcher.request({
       origin: target.origin,

@@ -1,0 +1,77 @@
+/**
+ * Profiling helper for the proxy hot path (not part of the benchmark's verdicts):
+ *   npx tsx bench/profile.ts [relay|passthrough] [seconds]
+ * Starts the fake upstream and one bundled proxy child (BENCH_PROXY_NODE_FLAGS apply, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`), loads it with autocannon (concurrency 32, non-stream chat),
+ * prints req/s, CPU µs/request and the child's process.memoryUsage() before/after a forced GC,
+ * then lets the child exit normally so a --cpu-prof profile gets written.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { build } from 'esbuild';
+import autocannon from 'autocannon';
+
+const role = process.argv[2] ?? 'relay';
+const seconds = Number(process.argv[3] ?? 10);
+const childSource = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-bench-profile/server-child.mjs', import.meta.url));
+
+function start(script: string, args: string[], execArgv: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
+  const proc = fork(script, args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    proc.once('message', (info: Record<string, string>) => resolve({ proc, info }));
+  });
+}
+
+const ask = <T>(proc: ChildProcess, cmd: string): Promise<T> =>
+  new Promise((resolve) => {
+    proc.once('message', (m: T) => resolve(m));
+    proc.send({ cmd });
+  });
+
+await build({
+  entryPoints: { 'server-child': childSource },
+  outdir: dirname(childBundle),
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  external: ['keytar'],
+  banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+});
+const fake = await start(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);
+const flags = ['--expose-gc', ...(process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+const proxy = await start(childBundle, [role], flags, { BENCH_FAKE_URL: fake.info.url!, BENCH_FAKE_TOKEN: fake.info.token! });
+const url = `${proxy.info.url}/v1/chat/completions`;
+const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
+const run = (duration: number) => autocannon({ url, method: 'POST', connections: 32, duration, headers: { 'content-type': 'application/json' }, body });
+type Stats = { cpu: NodeJS.CpuUsage; mem: NodeJS.MemoryUsage };
+const mb = (m: NodeJS.MemoryUsage) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round((v / 1048576) * 10) / 10]));
+await run(2);
+// PROFILE_PID_FILE: write the child's pid and give an external tool (strace -c -p, perf) time to attach.
+if (process.env.PROFILE_PID_FILE) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(process.env.PROFILE_PID_FILE, String(proxy.proc.pid));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+}
+console.log('after warm-up  ', mb((await ask<Stats>(proxy.proc, 'stats')).mem));
+const s0 = await ask<Stats>(proxy.proc, 'stats');
+const r = await run(seconds);
+const s1 = await ask<Stats>(proxy.proc, 'stats');
+const cpu = s1.cpu.user + s1.cpu.system - s0.cpu.user - s0.cpu.system;
+console.log(`${role}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${(cpu / r.requests.total).toFixed(0)} µs CPU/req, ${r.requests.total} req, non2xx ${r.non2xx + r.errors}`);
+console.log('after load     ', mb(s1.mem));
+proxy.proc.send({ cmd: 'gc' });
+console.log('after gc       ', mb((await ask<Stats>(proxy.proc, 'stats')).mem));
+proxy.proc.removeAllListeners('exit');
+fake.proc.removeAllListeners('exit');
+proxy.proc.send({ cmd: 'exit' });
+await new Promise((resolve) => proxy.proc.once('exit', resolve));
+fake.proc.kill();
