@@ -2,7 +2,8 @@
 import { request } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/core/token/clock.js';
+import { ManualClock, systemClock } from '../../src/main/core/token/clock.js';
+import type { Clock } from '../../src/main/core/token/clock.js';
 import { ANTHROPIC_HEADERS, activeResources, chatBody, connections, messagesBody, post, sseEvents, startStack, until } from './stack.js';
 import type { Stack, StackOptions } from './stack.js';
 
@@ -60,6 +61,41 @@ describe('token exchange faults, through the proxy', () => {
     expect(s.fake.counters.maxExchangesInFlight).toBe(1);
     s.fake.knobs.exchangeFailures = 0;
     await until(async () => (await chat(s)).status === 200);
+  });
+
+  it('clients that give up while their request waits out a failing exchange leave no timer or connection behind', async () => {
+    // The manager's timers are unref'd (invisible to getActiveResourcesInfo): count them on the clock.
+    const pending = new Set<unknown>();
+    const clock: Clock = {
+      now: () => Date.now(),
+      setTimeout: (callback, ms) => {
+        const handle = systemClock.setTimeout(() => {
+          pending.delete(handle);
+          callback();
+        }, ms);
+        pending.add(handle);
+        return handle;
+      },
+      clearTimeout: (handle) => {
+        pending.delete(handle);
+        systemClock.clearTimeout(handle);
+      },
+    };
+    const s = await open({ clock, knobs: { exchangeFailures: 1000 }, tokens: { backoffBaseMs: 5_000 } });
+    const requests = Array.from({ length: 20 }, () => {
+      const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/v1/chat/completions', agent: false, headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json' } });
+      req.on('error', () => undefined);
+      req.end(JSON.stringify(chatBody()));
+      return req;
+    });
+    await until(() => s.fake.counters.exchanges === 1 && s.tokens.state().phase === 'error');
+    await until(async () => (await connections(s.proxy)) === 20);
+    expect(pending.size).toBe(21); // the retry timer + one waiter per request
+    for (const req of requests) req.destroy();
+    await until(async () => (await connections(s.proxy)) === 0);
+    // Only the manager's own retry timer may remain, not one sleeping waiter per request.
+    await until(() => pending.size === 1);
+    expect(s.fake.counters.exchanges).toBe(1);
   });
 
   it('exchange unreachable while the cached token is still valid: keeps serving with that token', async () => {
