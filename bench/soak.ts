@@ -12,6 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { FakeCounters } from '../test/fake-github/index.js';
 
 const { values: args } = parseArgs({
@@ -97,7 +99,11 @@ async function main(): Promise<void> {
   for (const kind of mix) await one(kind);
   const baselineHandles = process.getActiveResourcesInfo().length;
   const samples: Sample[] = [];
+  // A full GC before each sample: the live heap (not garbage awaiting collection) is what must stay flat.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
   const sample = async (at: string) => {
+    gc();
     const memory = process.memoryUsage();
     samples.push({ at, rss: memory.rss, heap: memory.heapUsed, handles: process.getActiveResourcesInfo().length, connections: await connections() });
   };
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
   for (const [name, c] of counts) console.log(`  ${name.padEnd(28)} ${c.ok} ok, ${c.failed} failed`);
   console.log(`latency ms      p50 ${pct(50)}  p99 ${pct(99)}  max ${latencies.at(-1)!.toFixed(1)}`);
   console.log(`exchanges       ${fake.counters.exchanges} (max in flight ${fake.counters.maxExchangesInFlight}), upstream requests ${fake.counters.capiRequests}`);
-  console.log(`RSS             start ${mb(start!.rss)}  middle ${mb(middle!.rss)}  end ${mb(end!.rss)}   (heap ${mb(start!.heap)} → ${mb(end!.heap)})`);
+  console.log(`RSS             start ${mb(start!.rss)}  middle ${mb(middle!.rss)}  end ${mb(end!.rss)}   live heap after GC ${mb(start!.heap)} → ${mb(middle!.heap)} → ${mb(end!.heap)}`);
   console.log(`active handles  start ${start!.handles}  middle ${middle!.handles}  end ${end!.handles}   after load ${after.handles} (before load ${baselineHandles})`);
   console.log(`connections     start ${start!.connections}  middle ${middle!.connections}  end ${end!.connections}   after load ${after.connections}`);
   console.log(`warnings        ${problems.length}${problems.length ? `: ${problems.slice(0, 5).join(' | ')}` : ''}`);
@@ -150,6 +156,7 @@ async function main(): Promise<void> {
   if (end!.handles > start!.handles + 4) verdicts.push('active handles grew');
   if (end!.connections > start!.connections + 2) verdicts.push('server connections grew');
   if (after.connections !== 0 || after.handles > baselineHandles) verdicts.push('connections or handles left after the load');
+  if (end!.heap > start!.heap * 1.2 + 8 * 1024 * 1024) verdicts.push('the live heap grew');
   if (end!.rss > start!.rss * 1.25 + 16 * 1024 * 1024) verdicts.push('RSS grew');
   if (verdicts.length) {
     console.log(`\nFAIL: ${verdicts.join('; ')}`);
