@@ -54,7 +54,7 @@ const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', conten
 const run = (duration: number) => autocannon({ url, method: 'POST', connections: 32, duration, headers: { 'content-type': 'application/json' }, body });
 type Stats = { cpu: NodeJS.CpuUsage; mem: NodeJS.MemoryUsage };
 const mb = (m: NodeJS.MemoryUsage) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round((v / 1048576) * 10) / 10]));
-await run(2);
+const warm = await run(2);
 // PROFILE_PID_FILE: write the child's pid and give an external tool (strace -c -p, perf) time to attach.
 if (process.env.PROFILE_PID_FILE) {
   const { writeFileSync } = await import('node:fs');
@@ -67,6 +67,7 @@ const r = await run(seconds);
 const s1 = await ask<Stats>(proxy.proc, 'stats');
 const cpu = s1.cpu.user + s1.cpu.system - s0.cpu.user - s0.cpu.system;
 console.log(`${role}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${(cpu / r.requests.total).toFixed(0)} µs CPU/req, ${r.requests.total} req, non2xx ${r.non2xx + r.errors}`);
+console.log(`requests incl. warm-up: ${warm.requests.total + r.requests.total}`);
 console.log('after load     ', mb(s1.mem));
 proxy.proc.send({ cmd: 'gc' });
 console.log('after gc       ', mb((await ask<Stats>(proxy.proc, 'stats')).mem));
