@@ -45,7 +45,9 @@ export async function run(ctx: CliContext, inject: Pick<RuntimeOptions, 'fetch' 
     const githubToken = await credentials.githubToken();
     if (githubToken) {
       try {
-        const session = await tokens.getSession(ctx.signal);
+        // No signal: status reports the first answer (one exchange attempt, bounded by its timeout)
+        // instead of waiting out a flaky GitHub the way a proxied request does.
+        const session = await tokens.getSession();
         out.signedIn = true;
         out.sku = session.sku;
         out.mode = session.mode;
