@@ -9,13 +9,11 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
-import { build } from 'esbuild';
+import { bundleChild } from './bundle-child.js';
 import autocannon from 'autocannon';
 
 const role = process.argv[2] ?? 'relay';
 const seconds = Number(process.argv[3] ?? 10);
-const childSource = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-bench-profile/server-child.mjs', import.meta.url));
 
 function start(script: string, args: string[], execArgv: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
@@ -32,20 +30,7 @@ const ask = <T>(proc: ChildProcess, cmd: string): Promise<T> =>
     proc.send({ cmd });
   });
 
-await build({
-  entryPoints: { 'server-child': childSource },
-  outdir: dirname(childBundle),
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  external: ['keytar'],
-  banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-});
+await bundleChild(childBundle);
 const fake = await start(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);
 const flags = ['--expose-gc', ...(process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 const proxy = await start(childBundle, [role], flags, { BENCH_FAKE_URL: fake.info.url!, BENCH_FAKE_TOKEN: fake.info.token! });

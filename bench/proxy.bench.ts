@@ -8,10 +8,9 @@
  *   BENCH_ROUND_SECONDS=3 BENCH_ROUNDS=3 BENCH_TTFB_SAMPLES=300 to tune.
  */
 import { fork } from 'node:child_process';
-import { build } from 'esbuild';
+import { bundleChild, childSource } from './bundle-child.js';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
 import { request, Agent } from 'undici';
 import autocannon from 'autocannon';
 
@@ -29,30 +28,8 @@ interface Child {
   stop(): void;
 }
 
-const childSource = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-bench/server-child.mjs', import.meta.url));
 
-/**
- * The servers run from an esbuild bundle, like the shipped CLI (dist/cli is bundled the same way):
- * measuring under a TypeScript loader would inflate RSS and CPU. BENCH_NO_BUNDLE=1 runs them via tsx.
- */
-async function bundleChild(): Promise<void> {
-  await build({
-    entryPoints: { 'server-child': childSource },
-    outdir: dirname(childBundle),
-    outExtension: { '.js': '.mjs' },
-    // Like scripts/build.mjs: dynamic imports (tokenizer tables, undici) become lazy chunks.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    external: ['keytar'],
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-  });
-}
 
 const bundled = process.env.BENCH_NO_BUNDLE !== '1';
 
@@ -140,7 +117,7 @@ async function ttfb(url: string, headers: Record<string, string>, dispatcher: Ag
 
 async function main(): Promise<void> {
   const began = Date.now();
-  if (bundled) await bundleChild();
+  if (bundled) await bundleChild(childBundle);
   const fake = await startChild('fake');
   const env = { BENCH_FAKE_URL: fake.url, BENCH_FAKE_TOKEN: fake.info.token! };
   const [pass, relay] = await Promise.all([startChild('passthrough', env), startChild('relay', env)]);

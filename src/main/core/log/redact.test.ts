@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REDACTED, redact, redactKnown } from './redact.js';
 import { createMemoryLogger } from './logger.js';
 
-const SESSION = 'tid=0123456789abcdef0123456789abcdef;exp=1800000000;sku=monthly_subscriber;proxy-ep=proxy.individual.githubcopilot.com;st=dotcom;ip=10.1.2.3:deadbeefdeadbeefdeadbeefdeadbeef';
+const SESSION = 'tid=fake-session-id;exp=1800000000;sku=monthly_subscriber;proxy-ep=proxy.individual.githubcopilot.com;st=dotcom;ip=10.1.2.3:deadbeefdeadbeefdeadbeefdeadbeef';
 
 describe('redact', () => {
   it.each([
