@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import type { Dispatcher, fetch as undiciFetch } from 'undici';
 import { isLoopbackHostname } from '../config/endpoints.js';
-import { RelayError } from '../errors.js';
+import { hasProxyEnv, loadCaBundle } from '../net/network-env.js';
 import type { FetchLike } from './http.js';
 
 /**
@@ -13,16 +11,9 @@ import type { FetchLike } from './http.js';
  */
 export function createGitHubFetch(options: { env?: NodeJS.ProcessEnv; caFile?: string | null } = {}): FetchLike | undefined {
   const env = options.env ?? process.env;
-  const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+  const hasProxy = hasProxyEnv(env);
   if (!hasProxy && !options.caFile) return undefined;
-  let ca: string[] | undefined;
-  if (options.caFile) {
-    try {
-      ca = [...rootCertificates, readFileSync(options.caFile, 'utf8')];
-    } catch (error) {
-      throw new RelayError('config', `Could not read the extra CA certificates file ${options.caFile}.`, { cause: error });
-    }
-  }
+  const ca = loadCaBundle(options.caFile);
   const tls = ca ? { ca } : undefined;
   // undici (~1 MB) loads on the first GitHub call that needs it, not at every CLI start.
   let loaded: Promise<{ direct: Dispatcher; proxied: Dispatcher | null; fetch: typeof undiciFetch }> | null = null;

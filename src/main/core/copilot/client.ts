@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { isLoopbackHostname } from '../config/endpoints.js';
 import { RelayError } from '../errors.js';
+import { hasProxyEnv, loadCaBundle } from '../net/network-env.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionProvider } from '../token/session.js';
 import { copilotRequestHeaders } from './headers.js';
@@ -75,18 +74,11 @@ interface Transports {
 
 function buildTransports(options: CopilotClientOptions): Transports {
   const env = options.env ?? process.env;
-  let ca: string[] | undefined;
-  if (options.caFile) {
-    try {
-      ca = [...rootCertificates, readFileSync(options.caFile, 'utf8')];
-    } catch (error) {
-      throw new RelayError('config', `Could not read the extra CA certificates file ${options.caFile}.`, { cause: error });
-    }
-  }
+  const ca = loadCaBundle(options.caFile);
   const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 64, maxFreeSockets: 64, scheduling: 'lifo' as const };
   const http = new HttpAgent(agentOptions);
   const https = new HttpsAgent({ ...agentOptions, ...(ca ? { ca } : {}) });
-  const hasProxy = Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+  const hasProxy = hasProxyEnv(env);
   let proxied: Promise<Dispatcher> | null = null;
   const proxy = hasProxy
     ? () =>
