@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { UpstreamResponse } from '../copilot/client.js';
 import { redact } from '../log/redact.js';
 import { errorBody, relayErrorStatus, sendError, writeSseError } from './errors.js';
+import { isJsonContainer } from './json-check.js';
 import type { Dialect, RouteContext } from './route.js';
 
 /** Upstream headers worth passing to the caller (rate limits, quota, ids). Never auth. */
@@ -45,15 +46,6 @@ function readAll(upstream: UpstreamResponse, limit = 64 * 1024 * 1024): Promise<
   });
 }
 
-function looksLikeJson(buffer: Buffer): boolean {
-  try {
-    const parsed: unknown = JSON.parse(buffer.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null;
-  } catch {
-    return false;
-  }
-}
-
 function upstreamMessage(buffer: Buffer): string {
   const text = buffer.toString('utf8').trim();
   return redact(text.length > 300 ? `${text.slice(0, 300)}…` : text);
@@ -71,7 +63,7 @@ async function relayFailure(ctx: RouteContext, dialect: Dialect, upstream: Upstr
     sendError(ctx.res, dialect, 502, `The Copilot API failed with HTTP ${upstream.status}${detail ? `: ${detail}` : '.'}`, { code: 'upstream_error', headers });
     return;
   }
-  if (dialect === 'openai' && looksLikeJson(raw)) {
+  if (dialect === 'openai' && isJsonContainer(raw)) {
     // Redacted even on pass-through: an upstream error could echo a header back.
     const payload = redact(raw.toString('utf8'));
     ctx.res.writeHead(upstream.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
@@ -131,7 +123,7 @@ async function relayBody(ctx: RouteContext, dialect: Dialect, upstream: Upstream
   const body = await readAll(upstream);
   const contentType = upstream.headers['content-type'];
   // A truncated or garbled JSON answer would reach the caller's SDK as a confusing parse error.
-  if (typeof contentType === 'string' && contentType.includes('json') && !looksLikeJson(body)) {
+  if (typeof contentType === 'string' && contentType.includes('json') && !isJsonContainer(body)) {
     ctx.logger.warn('Upstream answered unreadable JSON', { requestId: ctx.requestId, bytes: body.length });
     sendError(ctx.res, dialect, 502, 'The Copilot API answered with unreadable JSON (truncated or malformed).', { code: 'upstream_invalid_json' });
     return;
