@@ -16,15 +16,36 @@ export type LogSink = (line: string, level: LogLevel) => void;
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+const LABEL: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+const NEEDS_QUOTES = /[\s"=]/;
+
+/** ` key=value` pairs; string values with spaces, quotes or `=` are JSON-quoted. Built by plain
+ * concatenation (one line per proxied request: no entry arrays, no join). */
 function formatFields(fields: LogFields | undefined): string {
-  if (!fields) return '';
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(fields)) {
+  let out = '';
+  if (!fields) return out;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const value = fields[key];
     if (value === undefined) continue;
-    const text = String(value);
-    parts.push(`${key}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`);
+    // Numbers, booleans and null never print spaces, quotes or `=`.
+    const text = typeof value === 'string' ? (NEEDS_QUOTES.test(value) ? JSON.stringify(value) : value) : String(value);
+    out += ` ${key}=${text}`;
   }
-  return parts.length ? ` ${parts.join(' ')}` : '';
+  return out;
+}
+
+let stampMs = Number.NaN;
+let stampText = '';
+
+/** ISO timestamp plus a space, formatted once per millisecond (many request lines share one). */
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampMs) {
+    stampMs = now;
+    stampText = `${new Date(now).toISOString()} `;
+  }
+  return stampText;
 }
 
 /**
@@ -36,10 +57,11 @@ export function createLogger(options: { sink?: LogSink; level?: LogLevel; timest
   const sink: LogSink = options.sink ?? ((line) => process.stderr.write(`${line}\n`));
   const min = ORDER[options.level ?? 'info'];
   const secrets = new Set<string>();
+  const timestamps = options.timestamps !== false;
   const write = (level: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
-    const stamp = options.timestamps === false ? '' : `${new Date().toISOString()} `;
-    sink(redactKnown(`${stamp}${level.toUpperCase()} ${message}${formatFields(fields)}`, secrets), level);
+    const stamp = timestamps ? timestamp() : '';
+    sink(redactKnown(`${stamp}${LABEL[level]} ${message}${formatFields(fields)}`, secrets), level);
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -9,21 +9,20 @@ import type { LogSink } from '../log/logger.js';
  * the buffer passes 64 KiB, and synchronously at exit, so nothing is lost or noticeably delayed.
  */
 export function createBatchedSink(stream: Writable = process.stderr, fd: number | null = stream === process.stderr ? 2 : null): LogSink & { flush(): void } {
-  let pending: string[] = [];
-  let size = 0;
+  // One growing string (V8 concatenates lazily), not an array of per-line copies joined later.
+  let pending = '';
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    size = 0;
+    const text = pending;
+    pending = '';
     stream.write(text);
   };
   process.once('exit', () => {
     if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
+    const text = pending;
+    pending = '';
     if (fd !== null) {
       try {
         writeSync(fd, text);
@@ -33,9 +32,9 @@ export function createBatchedSink(stream: Writable = process.stderr, fd: number 
     } else stream.write(text);
   });
   const sink = (line: string) => {
-    pending.push(`${line}\n`);
-    size += line.length + 1;
-    if (size > 65_536) flush();
+    pending += line;
+    pending += '\n';
+    if (pending.length > 65_536) flush();
     else if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
