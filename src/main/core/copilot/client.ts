@@ -108,21 +108,32 @@ function readAll(res: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function wrapNodeResponse(res: IncomingMessage): UpstreamResponse {
-  return {
-    status: res.statusCode ?? 502,
-    headers: res.headers,
-    body: res,
-    json: async () => JSON.parse((await readAll(res)).toString('utf8')) as unknown,
-    text: async () => (await readAll(res)).toString('utf8'),
-    dump: () =>
-      new Promise<void>((resolve) => {
-        if (res.complete || res.destroyed) return resolve();
-        res.once('end', resolve);
-        res.once('close', resolve);
-        res.resume();
-      }),
-  };
+/** A node:http response as an UpstreamResponse: methods on the prototype, no closures per response. */
+class NodeUpstreamResponse implements UpstreamResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  constructor(readonly body: IncomingMessage) {
+    this.status = body.statusCode ?? 502;
+    this.headers = body.headers;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse((await readAll(this.body)).toString('utf8')) as unknown;
+  }
+
+  async text(): Promise<string> {
+    return (await readAll(this.body)).toString('utf8');
+  }
+
+  dump(): Promise<void> {
+    const res = this.body;
+    return new Promise<void>((resolve) => {
+      if (res.complete || res.destroyed) return resolve();
+      res.once('end', resolve);
+      res.once('close', resolve);
+      res.resume();
+    });
+  }
 }
 
 interface NodeTarget {
@@ -275,7 +286,7 @@ export class CopilotClient {
         clearTimeout(timer);
         // Idle gaps inside a (streamed) body are bounded too, so a stalled upstream never hangs a client.
         req.setTimeout(this.bodyTimeout, () => res.destroy(Object.assign(new Error('The Copilot API stream stalled.'), { code: 'UND_ERR_BODY_TIMEOUT' })));
-        resolve(wrapNodeResponse(res));
+        resolve(new NodeUpstreamResponse(res));
       });
       req.once('error', (error) => {
         clearTimeout(timer);

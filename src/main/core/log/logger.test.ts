@@ -24,6 +24,25 @@ describe('logger line format', () => {
     log.warn('b', { n: 1 });
     vi.setSystemTime(new Date('2026-01-02T03:04:05.007Z'));
     log.info('c');
-    expect(lines).toEqual(['2026-01-02T03:04:05.006Z INFO a', '2026-01-02T03:04:05.006Z WARN b n=1', '2026-01-02T03:04:05.007Z INFO c']);
+    vi.setSystemTime(new Date('2026-01-02T03:04:05.090Z'));
+    log.info('d');
+    vi.setSystemTime(new Date('2026-01-02T03:04:06.999Z'));
+    log.info('e');
+    vi.setSystemTime(new Date('1969-12-31T23:59:59.250Z'));
+    log.info('f');
+    expect(lines).toEqual([
+      '2026-01-02T03:04:05.006Z INFO a',
+      '2026-01-02T03:04:05.006Z WARN b n=1',
+      '2026-01-02T03:04:05.007Z INFO c',
+      '2026-01-02T03:04:05.090Z INFO d',
+      '2026-01-02T03:04:06.999Z INFO e',
+      '1969-12-31T23:59:59.250Z INFO f',
+    ]);
+    // Same as Date#toISOString over a spread of instants, whatever the previous line's second was.
+    for (let t = 1_700_000_000_000; t < 1_700_000_000_000 + 5_000; t += 37) {
+      vi.setSystemTime(t);
+      log.info('x');
+      expect(lines.at(-1)).toBe(`${new Date(t).toISOString()} INFO x`);
+    }
   });
 });

@@ -35,17 +35,23 @@ function formatFields(fields: LogFields | undefined): string {
   return out;
 }
 
-let stampMs = Number.NaN;
-let stampText = '';
+let stampSecond = Number.NaN;
+let stampPrefix = '';
 
-/** ISO timestamp plus a space, formatted once per millisecond (many request lines share one). */
+/** ISO timestamp plus a space. The `YYYY-MM-DDTHH:MM:SS.` part is formatted once per second; each
+ * line only appends its milliseconds (the per-request log line must stay cheap). */
 function timestamp(): string {
   const now = Date.now();
-  if (now !== stampMs) {
-    stampMs = now;
-    stampText = `${new Date(now).toISOString()} `;
+  const second = Math.floor(now / 1000);
+  if (second !== stampSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years beyond 9999 change the ISO shape: format those lines in full.
+    if (iso.length !== 24) return `${new Date(now).toISOString()} `;
+    stampSecond = second;
+    stampPrefix = iso.slice(0, 20);
   }
-  return stampText;
+  const ms = now - second * 1000;
+  return `${stampPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z `;
 }
 
 /**

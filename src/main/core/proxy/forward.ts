@@ -135,14 +135,11 @@ async function relayBody(ctx: RouteContext, dialect: Dialect, upstream: Upstream
   ctx.res.end(body);
 }
 
-/** Sends an upstream response to the client: stream, JSON, or a mapped error. */
-export async function relayResponse(ctx: RouteContext, dialect: Dialect, upstream: UpstreamResponse, stream: boolean): Promise<void> {
-  if (upstream.status < 200 || upstream.status >= 300) {
-    await relayFailure(ctx, dialect, upstream);
-    return;
-  }
+/** Sends an upstream response to the client: stream, JSON, or a mapped error. Not async: hands back
+ * the chosen path's promise (one promise hop less per request). */
+export function relayResponse(ctx: RouteContext, dialect: Dialect, upstream: UpstreamResponse, stream: boolean): Promise<void> {
+  if (upstream.status < 200 || upstream.status >= 300) return relayFailure(ctx, dialect, upstream);
   const contentType = upstream.headers['content-type'];
   const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
-  if (stream || isSse) await relayStream(ctx, dialect, upstream);
-  else await relayBody(ctx, dialect, upstream);
+  return stream || isSse ? relayStream(ctx, dialect, upstream) : relayBody(ctx, dialect, upstream);
 }

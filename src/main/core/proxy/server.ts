@@ -106,6 +106,62 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /**
+ * One request's state and its RouteContext in one object (methods on the prototype: no closures
+ * per request on the hot path). It is also the in-flight entry `close()` aborts on a hard shutdown.
+ *
+ * The AbortSignal is created on first use of `signal` (guards, errors and GET routes never need
+ * one) and shared by the requests of one keep-alive connection: an HTTP/1.1 client can only cancel
+ * a request by closing its connection, so "this client is gone" is a property of the socket.
+ * Building an AbortSignal per request was the relay's largest single cost in the CPU profile.
+ * Users of ctx.signal remove their listeners when done (client, waitDrain, TokenManager).
+ */
+class RequestContext implements RouteContext {
+  body: unknown = undefined;
+  rawBody: Buffer | undefined = undefined;
+  readonly fields: { model?: string; stream?: boolean } = {};
+  controller: AbortController | null = null;
+  gone = false;
+  /** Captured now: the connection this request came on, even after the response detaches. */
+  private readonly socket: Socket;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly requestId: string,
+    readonly copilot: CopilotClient,
+    readonly models: ModelCatalog,
+    readonly logger: Logger,
+    private readonly connectionAborts: WeakMap<Socket, AbortController>,
+  ) {
+    this.socket = req.socket;
+  }
+
+  private getController(): AbortController {
+    let controller = this.controller;
+    if (!controller) {
+      const shared = this.connectionAborts.get(this.socket);
+      if (shared && !shared.signal.aborted) controller = shared;
+      else this.connectionAborts.set(this.socket, (controller = new AbortController()));
+      this.controller = controller;
+      if (this.gone) controller.abort(new RelayError('cancelled', 'Client disconnected.'));
+    }
+    return controller;
+  }
+
+  get signal(): AbortSignal {
+    return this.getController().signal;
+  }
+
+  abort(reason: unknown): void {
+    this.getController().abort(reason);
+  }
+
+  setLogFields(more: { model?: string; stream?: boolean }): void {
+    Object.assign(this.fields, more);
+  }
+}
+
+/**
  * The local proxy: node:http, guards first, then the route table. One log line per request
  * (method, path, model, status, latency, stream, id) and never a token or prompt text.
  */
@@ -123,7 +179,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     byMethod.set(route.method, route);
   }
   const hostPolicy: HostPolicy = { port: 0, extraHosts: options.extraHosts, anyIpLiteral: options.anyIpLiteralHost };
-  const inflight = new Set<{ abort(reason: unknown): void }>();
+  const inflight = new Set<RequestContext>();
   const connectionAborts = new WeakMap<Socket, AbortController>();
   const sockets = new Set<Socket>();
   let closing = false;
@@ -136,43 +192,25 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const method = req.method ?? 'GET';
     const dialect = dialectFor(path);
-    const fields: { model?: string; stream?: boolean } = {};
-    // Created on first use of ctx.signal (guards, errors and GET routes never need one), and shared
-    // by the requests of one keep-alive connection: an HTTP/1.1 client can only cancel a request by
-    // closing its connection, so "this client is gone" is a property of the socket. Building an
-    // AbortSignal per request was the relay's largest single cost in the CPU profile (~10–25 µs).
-    // Users of ctx.signal remove their listeners when done (client, waitDrain, TokenManager).
-    let controller: AbortController | null = null;
-    let gone = false;
-    const socket = req.socket;
-    const getController = () => {
-      if (!controller) {
-        const shared = connectionAborts.get(socket);
-        if (shared && !shared.signal.aborted) controller = shared;
-        else connectionAborts.set(socket, (controller = new AbortController()));
-        if (gone) controller.abort(new RelayError('cancelled', 'Client disconnected.'));
-      }
-      return controller;
-    };
-    const abortEntry = { abort: (reason: unknown) => getController().abort(reason) };
-    inflight.add(abortEntry);
+    const ctx = new RequestContext(req, res, requestId, copilot, models, logger, connectionAborts);
+    inflight.add(ctx);
     res.setHeader('x-request-id', requestId);
     res.on('close', () => {
-      inflight.delete(abortEntry);
+      inflight.delete(ctx);
       // While shutting down, let each connection go as soon as its last response is out.
       if (closing) setImmediate(() => server.closeIdleConnections());
       // Client gone before we finished: abort the upstream call at once.
       if (!res.writableFinished) {
-        gone = true;
-        controller?.abort(new RelayError('cancelled', 'Client disconnected.'));
+        ctx.gone = true;
+        ctx.controller?.abort(new RelayError('cancelled', 'Client disconnected.'));
       }
       logger.info('request', {
         method,
         path,
-        model: fields.model,
+        model: ctx.fields.model,
         status: res.writableFinished ? res.statusCode : 499,
         ms: Math.round(performance.now() - started),
-        stream: fields.stream ?? false,
+        stream: ctx.fields.stream ?? false,
         id: requestId,
       });
     });
@@ -229,8 +267,6 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       return;
     }
 
-    let body: unknown;
-    let rawBody: Buffer | undefined;
     if (method === 'POST') {
       let raw: Buffer;
       try {
@@ -247,8 +283,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         return;
       }
       try {
-        body = JSON.parse(raw.toString('utf8'));
-        rawBody = raw;
+        ctx.body = JSON.parse(raw.toString('utf8'));
+        ctx.rawBody = raw;
       } catch {
         sendError(res, route.dialect, 400, 'The request body is not valid JSON.', { code: 'invalid_json' });
         return;
@@ -256,24 +292,10 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       if (options.logBodies) logger.debug('request body', { id: requestId, body: redact(raw.toString('utf8').slice(0, 2000)) });
     }
 
-    const ctx: RouteContext = {
-      req,
-      res,
-      body,
-      rawBody,
-      requestId,
-      get signal() {
-        return getController().signal;
-      },
-      copilot,
-      models,
-      logger,
-      setLogFields: (more) => Object.assign(fields, more),
-    };
     try {
       await route.handle(ctx);
     } catch (error) {
-      if (!gone && !(controller as AbortController | null)?.signal.aborted) {
+      if (!ctx.gone && !ctx.controller?.signal.aborted) {
         logger.error('Route failed', { id: requestId, error: error instanceof Error ? error.message : String(error) });
         errorFromUpstream(res, route.dialect, error);
       }
