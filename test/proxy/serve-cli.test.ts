@@ -23,21 +23,31 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
+/** Runs `serve --port 0` through main, capturing its output, until it prints its Listening line or exits. */
+async function runServe(env: NodeJS.ProcessEnv) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const before = new Set(process.listeners('SIGTERM'));
+  const running = main(['serve', '--port', '0'], { stdout, stderr, env });
+  // main's own SIGTERM handler (emitting the real signal would also reach the test runner's).
+  const onSigterm = () => process.listeners('SIGTERM').find((listener) => !before.has(listener))?.('SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (!out.includes('\n') && Date.now() < deadline) {
+    const settled = await Promise.race([running.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 10))]);
+    if (settled) break;
+  }
+  return { running, out: () => out, err: () => err, stop: onSigterm };
+}
+
 describe('copilot-relay serve --port 0 (main, real token core, fake upstream)', () => {
   it('prints exactly the Listening line, proxies, and exits 0 on its SIGTERM handler', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
     const env = { COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_TOKEN: fake.defaultToken, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url };
-    const before = new Set(process.listeners('SIGTERM'));
-    const running = main(['serve', '--port', '0'], { stdout, stderr, env });
-    // main's own SIGTERM handler (emitting the real signal would also reach the test runner's).
-    const onSigterm = process.listeners('SIGTERM').find((listener) => !before.has(listener))!;
-    const deadline = Date.now() + 5000;
-    while (!out.includes('\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const served = await runServe(env);
+    const out = served.out();
     expect(out).toMatch(/^Listening on http:\/\/127\.0\.0\.1:\d+\n$/);
     const url = out.trim().slice('Listening on '.length);
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -45,10 +55,11 @@ describe('copilot-relay serve --port 0 (main, real token core, fake upstream)', 
     expect(completion.choices[0]?.message.content).toBe('Echo: via serve');
     const health = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
     expect(health).toMatchObject({ signedIn: true, mode: 'exchange' });
-    onSigterm('SIGTERM');
-    expect(await running).toBe(0);
-    expect(out.split('\n').filter(Boolean)).toHaveLength(1);
+    served.stop();
+    expect(await served.running).toBe(0);
+    expect(served.out().split('\n').filter(Boolean)).toHaveLength(1);
     await new Promise((resolve) => setImmediate(resolve));
+    const err = served.err();
     for (const secret of [fake.defaultToken, ...fake.issuedSessionTokens()]) {
       expect(err).not.toContain(secret);
       expect(JSON.stringify(health)).not.toContain(secret);
@@ -58,24 +69,6 @@ describe('copilot-relay serve --port 0 (main, real token core, fake upstream)', 
 });
 
 describe('copilot-relay serve with the tray app\'s API key setting', () => {
-  async function runServe(env: NodeJS.ProcessEnv) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const before = new Set(process.listeners('SIGTERM'));
-    const running = main(['serve', '--port', '0'], { stdout, stderr, env });
-    const onSigterm = () => process.listeners('SIGTERM').find((listener) => !before.has(listener))?.('SIGTERM');
-    const deadline = Date.now() + 5000;
-    while (!out.includes('\n') && Date.now() < deadline) {
-      const settled = await Promise.race([running.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 10))]);
-      if (settled) break;
-    }
-    return { running, out: () => out, err: () => err, stop: onSigterm };
-  }
-
   it('requires the key kept in the credential store, and refuses to start when the setting is on without a key', async () => {
     const keyHome = await mkdtemp(join(tmpdir(), 'relay-serve-key-'));
     try {

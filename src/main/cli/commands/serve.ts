@@ -30,7 +30,7 @@ export interface ServeDeps {
   health?: () => HealthInfo | Promise<HealthInfo>;
   /** Called once serve is over (stops the token manager's timers). */
   dispose?: () => void | Promise<void>;
-  /** The key the tray app keeps in the credential store when the "API key" setting is on. */
+  /** The key the tray app keeps in the credential store (read only when the "API key" setting is on). */
   storedApiKey?: () => Promise<string | null>;
 }
 
@@ -140,7 +140,7 @@ function openServeDeps(ctx: CliContext, options: { insecureStorage: boolean }): 
     settings: { port: settings.get('port'), host: settings.get('host'), bodyLimitMb: settings.get('bodyLimitMb'), extraCaCertsFile: settings.get('extraCaCertsFile'), apiKeyEnabled: settings.get('apiKeyEnabled') },
     health: () => healthFromTokens(tokens.state(), { login: settings.get('lastLogin'), enterprise: endpoints.enterprise }),
     dispose: () => runtime.close(),
-    storedApiKey: async () => (settings.get('apiKeyEnabled') ? runtime.store.get(API_KEY_ACCOUNT) : null),
+    storedApiKey: () => runtime.store.get(API_KEY_ACCOUNT),
   };
 }
 
@@ -150,9 +150,9 @@ export async function run(ctx: CliContext): Promise<number> {
   try {
     const options = parseServeArgs(ctx, deps.settings);
     // The setting shared with the tray app: require the same key it shows under "Copy API key".
-    if (!options.apiKey && deps.storedApiKey) {
+    if (!options.apiKey && deps.settings.apiKeyEnabled && deps.storedApiKey) {
       options.apiKey = await deps.storedApiKey();
-      if (!options.apiKey && deps.settings.apiKeyEnabled) {
+      if (!options.apiKey) {
         throw new RelayError('config', 'The API key setting is on but no key is stored yet.', { fix: 'Set COPILOT_RELAY_API_KEY, or turn the key on once in the tray app.' });
       }
     }
