@@ -1,19 +1,17 @@
 import type { CliContext } from './context.js';
-import { Credentials } from '../core/auth/credentials.js';
+import type { Credentials } from '../core/auth/credentials.js';
 import { createGitHubFetch } from '../core/auth/github-fetch.js';
 import type { FetchLike } from '../core/auth/http.js';
-import { resolveEndpoints } from '../core/config/endpoints.js';
 import type { GitHubEndpoints } from '../core/config/endpoints.js';
 import { relayHome } from '../core/config/paths.js';
 import { createLogger } from '../core/log/logger.js';
 import type { LogLevel, Logger } from '../core/log/logger.js';
-import { createSecretStore } from '../core/secrets/create-store.js';
-import { MemorySecretStore } from '../core/secrets/memory-store.js';
 import type { SecretStore } from '../core/secrets/secret-store.js';
 import { openSettings } from '../core/settings/store.js';
 import type { SettingsStore } from '../core/settings/store.js';
 import type { Clock } from '../core/token/clock.js';
-import { TokenManager } from '../core/token/token-manager.js';
+import type { TokenManager } from '../core/token/token-manager.js';
+import { openAccountCore } from '../core/token/account-core.js';
 
 export interface RuntimeOptions {
   /** `--insecure-storage`: the 0600 file instead of the keychain (also on when the setting is). */
@@ -51,17 +49,21 @@ export function openRuntime(ctx: Pick<CliContext, 'env' | 'debug' | 'stderr'>, o
   const home = relayHome(ctx.env);
   const settings = openSettings({ cwd: home });
   const enterprise = options.enterprise !== undefined ? options.enterprise : settings.get('enterprise');
-  const endpoints = resolveEndpoints({ enterprise, env: ctx.env });
   const envToken = options.ignoreEnvToken ? null : ctx.env.COPILOT_RELAY_GITHUB_TOKEN?.trim() || null;
   logger.addSecret(ctx.env.COPILOT_RELAY_GITHUB_TOKEN?.trim());
-  logger.addSecret(envToken);
-  const insecureStorage = options.insecureStorage || settings.get('insecureStorage');
-  // With a token from the environment nothing is persisted: sessions stay in memory.
-  const store = options.store ?? (envToken ? new MemorySecretStore() : createSecretStore({ insecureStorage, home, logger }));
-  const credentials = new Credentials(store, endpoints.accountKey, { envToken, logger });
   // Behind HTTP(S)_PROXY or with an extra CA file, GitHub calls need undici's proxy-aware fetch.
   const fetchFn = options.fetch ?? createGitHubFetch({ env: ctx.env, caFile: settings.get('extraCaCertsFile') });
-  const tokens = new TokenManager({ endpoints, credentials, logger, fetch: fetchFn, clock: options.clock });
+  const { endpoints, store, credentials, tokens } = openAccountCore({
+    env: ctx.env,
+    enterprise,
+    envToken,
+    insecureStorage: Boolean(options.insecureStorage) || settings.get('insecureStorage'),
+    home,
+    logger,
+    store: options.store,
+    fetch: fetchFn,
+    clock: options.clock,
+  });
   return {
     settings,
     endpoints,

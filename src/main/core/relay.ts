@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { QuotaSnapshot, RelayStatus, StatusError } from '../../shared/status.js';
-import { Credentials } from './auth/credentials.js';
+import type { Credentials } from './auth/credentials.js';
 import { createGitHubFetch } from './auth/github-fetch.js';
 import type { FetchLike } from './auth/http.js';
 import type { SignInOptions } from './auth/sign-in.js';
 import { signInWithDeviceFlow } from './auth/sign-in.js';
-import { resolveClientId, resolveEndpoints } from './config/endpoints.js';
+import { resolveClientId } from './config/endpoints.js';
 import type { GitHubEndpoints } from './config/endpoints.js';
 import { relayHome } from './config/paths.js';
 import type { RelayController } from './controller.js';
@@ -16,16 +16,15 @@ import type { ProxyServer } from './proxy/server.js';
 import { createProxyServer } from './proxy/server.js';
 import { healthFromTokens } from './proxy/health.js';
 import { fetchCopilotAccount, planName } from './quota/quota.js';
-import { createSecretStore } from './secrets/create-store.js';
-import { MemorySecretStore } from './secrets/memory-store.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import { API_KEY_ACCOUNT } from './secrets/secret-store.js';
 import type { Settings } from './settings/schema.js';
 import type { Clock } from './token/clock.js';
 import { systemClock } from './token/clock.js';
 import type { CopilotSession, SessionProvider } from './token/session.js';
-import { TokenManager } from './token/token-manager.js';
+import type { TokenManager } from './token/token-manager.js';
 import type { TokenState } from './token/token-manager.js';
+import { openAccountCore } from './token/account-core.js';
 
 /** The settings the relay reads (and the few it writes back: last login, enterprise host). */
 export interface RelaySettings {
@@ -108,18 +107,19 @@ export class Relay implements RelayController, SessionProvider {
   private openAccount(enterprise: string | null): void {
     this.unsubscribeTokens();
     this.tokens?.close();
-    this.endpoints = resolveEndpoints({ enterprise, env: this.env });
-    const envToken = this.env.COPILOT_RELAY_GITHUB_TOKEN?.trim() || null;
-    this.logger.addSecret(envToken);
-    // With a token from the environment nothing is persisted: sessions stay in memory.
-    const store = this.options.store ?? (envToken ? new MemorySecretStore() : this.secretStore());
-    this.credentials = new Credentials(store, this.endpoints.accountKey, { envToken, logger: this.logger });
-    this.tokens = new TokenManager({ endpoints: this.endpoints, credentials: this.credentials, logger: this.logger, fetch: this.fetchFn, clock: this.clock });
+    const core = openAccountCore({
+      env: this.env,
+      enterprise,
+      envToken: this.env.COPILOT_RELAY_GITHUB_TOKEN?.trim() || null,
+      insecureStorage: this.options.settings.get('insecureStorage'),
+      home: relayHome(this.env),
+      logger: this.logger,
+      store: this.options.store,
+      fetch: this.fetchFn,
+      clock: this.clock,
+    });
+    ({ endpoints: this.endpoints, credentials: this.credentials, tokens: this.tokens } = core);
     this.unsubscribeTokens = this.tokens.on((state) => this.onTokenState(state));
-  }
-
-  private secretStore(): SecretStore {
-    return createSecretStore({ insecureStorage: this.options.settings.get('insecureStorage'), home: relayHome(this.env), logger: this.logger });
   }
 
   private onTokenState(state: TokenState): void {
