@@ -56,6 +56,14 @@ console.log(`requests incl. warm-up: ${warm.requests.total + r.requests.total}`)
 console.log('after load     ', mb(s1.mem));
 proxy.proc.send({ cmd: 'gc' });
 console.log('after gc       ', mb((await ask<Stats>(proxy.proc, 'stats')).mem));
+if (process.env.PROFILE_SMAPS) {
+  const { execFileSync } = await import('node:child_process');
+  console.log(execFileSync('node', ['/tmp/smaps.mjs', String(proxy.proc.pid)], { encoding: 'utf8' }));
+  if (Number(process.env.PROFILE_SMAPS) > 1) {
+    await new Promise((resolve) => setTimeout(resolve, Number(process.env.PROFILE_SMAPS) * 1000));
+    console.log('after idle', execFileSync('node', ['/tmp/smaps.mjs', String(proxy.proc.pid)], { encoding: 'utf8' }));
+  }
+}
 proxy.proc.removeAllListeners('exit');
 fake.proc.removeAllListeners('exit');
 proxy.proc.send({ cmd: 'exit' });

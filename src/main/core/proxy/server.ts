@@ -12,6 +12,7 @@ import type { SessionProvider } from '../token/session.js';
 import { errorFromUpstream, sendError } from './errors.js';
 import { ApiKeyCheck, hostAllowed, isLoopbackOrigin, originAllowed } from './guards.js';
 import type { HostPolicy } from './guards.js';
+import { IdleMemoryTrim } from './idle-memory-trim.js';
 import type { Dialect, Route, RouteContext } from './route.js';
 import { allRoutes } from './routes/index.js';
 
@@ -50,6 +51,8 @@ export interface ProxyServerOptions {
   shutdownGraceMs?: number;
   /** Debug: log request bodies, redacted and truncated. Off by default (prompt text is private). */
   logBodies?: boolean;
+  /** Shrink the heap after a burst once the proxy is quiet (idle-memory-trim.ts). Default on, 5 s. */
+  idleMemoryTrim?: false | { idleMs?: number; minGrowthBytes?: number };
 }
 
 export interface ProxyServer {
@@ -183,6 +186,16 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const connectionAborts = new WeakMap<Socket, AbortController>();
   const sockets = new Set<Socket>();
   let closing = false;
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  const trim =
+    options.idleMemoryTrim === false
+      ? null
+      : new IdleMemoryTrim({
+          idleMs: options.idleMemoryTrim?.idleMs,
+          minGrowthBytes: options.idleMemoryTrim?.minGrowthBytes,
+          inflight: () => inflight.size,
+          onTrim: (before, after) => logger.debug('Idle: heap trimmed', { fromMB: mb(before), toMB: mb(after) }),
+        });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -194,6 +207,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const dialect = dialectFor(path);
     const ctx = new RequestContext(req, res, requestId, copilot, models, logger, connectionAborts);
     inflight.add(ctx);
+    trim?.noteRequest();
     res.setHeader('x-request-id', requestId);
     res.on('close', () => {
       inflight.delete(ctx);
@@ -354,6 +368,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     close: async () => {
       if (closing) return;
       closing = true;
+      trim?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = options.shutdownGraceMs ?? 5_000;
