@@ -4,12 +4,14 @@
  * Starts the fake upstream and one bundled proxy child (BENCH_PROXY_NODE_FLAGS apply, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`), loads it with autocannon (concurrency 32, non-stream chat),
  * prints req/s, CPU µs/request and the child's process.memoryUsage() before/after a forced GC,
- * then lets the child exit normally so a --cpu-prof profile gets written.
+ * then lets the child exit normally so a --cpu-prof profile gets written. PROFILE_SMAPS=1 adds the
+ * child's RSS by mapping (Linux), PROFILE_SMAPS=12 again after 12 s idle (the idle trim).
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundleChild } from './bundle-child.js';
+import { rssBreakdown } from './rss-breakdown.js';
 import autocannon from 'autocannon';
 
 const role = process.argv[2] ?? 'relay';
@@ -56,12 +58,12 @@ console.log(`requests incl. warm-up: ${warm.requests.total + r.requests.total}`)
 console.log('after load     ', mb(s1.mem));
 proxy.proc.send({ cmd: 'gc' });
 console.log('after gc       ', mb((await ask<Stats>(proxy.proc, 'stats')).mem));
+// PROFILE_SMAPS=1: the child's RSS by mapping now; PROFILE_SMAPS=N (N > 1): again after N s idle.
 if (process.env.PROFILE_SMAPS) {
-  const { execFileSync } = await import('node:child_process');
-  console.log(execFileSync('node', ['/tmp/smaps.mjs', String(proxy.proc.pid)], { encoding: 'utf8' }));
+  console.log(rssBreakdown(proxy.proc.pid!));
   if (Number(process.env.PROFILE_SMAPS) > 1) {
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.PROFILE_SMAPS) * 1000));
-    console.log('after idle', execFileSync('node', ['/tmp/smaps.mjs', String(proxy.proc.pid)], { encoding: 'utf8' }));
+    console.log(`after ${process.env.PROFILE_SMAPS} s idle:\n${rssBreakdown(proxy.proc.pid!)}`);
   }
 }
 proxy.proc.removeAllListeners('exit');

@@ -1,8 +1,10 @@
 /**
  * One benchmark proxy per process, so each one's CPU time and RSS are measured on its own:
  * `passthrough` (bench/passthrough.ts) or `relay` (the real proxy). Bundled by esbuild like the CLI.
- * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss} on {cmd:'stats'}.
+ * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss,maxRss,mem} on {cmd:'stats'}.
+ * BENCH_V8_RUNTIME_FLAGS: V8 flags set at run time (v8.setFlagsFromString), to try GC settings.
  */
+import { setFlagsFromString } from 'node:v8';
 import { copilotRequestHeaders } from '../src/main/core/copilot/headers.js';
 import { createLogger, silentLogger } from '../src/main/core/log/logger.js';
 import { createBatchedSink } from '../src/main/core/proxy/log-sink.js';
@@ -10,7 +12,6 @@ import { createProxyServer } from '../src/main/core/proxy/server.js';
 import { TestSessionProvider } from '../test/proxy/session-provider.js';
 import { startPassThrough } from './passthrough.js';
 
-import { setFlagsFromString } from 'node:v8';
 for (const flag of (process.env.BENCH_V8_RUNTIME_FLAGS ?? '').split(' ').filter(Boolean)) setFlagsFromString(flag);
 const role = process.argv[2];
 const send = (message: unknown) => process.send?.(message);
