@@ -19,7 +19,7 @@ const seconds = Number(process.argv[3] ?? 10);
 const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-bench-profile/server-child.mjs', import.meta.url));
 
 function start(script: string, args: string[], execArgv: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
-  const proc = fork(script, args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const proc = fork(script, args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', process.env.PROFILE_CHILD_STDOUT ? 'inherit' : 'ignore', 'ignore', 'ipc'] });
   return new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     proc.once('message', (info: Record<string, string>) => resolve({ proc, info }));

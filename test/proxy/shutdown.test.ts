@@ -4,6 +4,7 @@ import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
 import { silentLogger } from '../../src/main/core/log/logger.js';
 import { createProxyServer } from '../../src/main/core/proxy/server.js';
+import { eventually } from './helpers.js';
 import { TestSessionProvider } from './session-provider.js';
 
 let fake: FakeUpstream;
@@ -38,6 +39,7 @@ describe('graceful shutdown', () => {
   it('cuts streams that outlast the grace period', async () => {
     Object.assign(fake.knobs, { streamChunks: 100, streamIntervalMs: 50 });
     const { proxy, client } = await startProxy(150);
+    const aborted = fake.counters.abortedRequests;
     const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'too long' }] });
     const started = Date.now();
     let closing: Promise<void> | null = null;
@@ -46,5 +48,27 @@ describe('graceful shutdown', () => {
     })().catch(() => undefined);
     await closing;
     expect(Date.now() - started).toBeLessThan(2_000);
+    // The cut reaches the upstream too: the fake saw its stream aborted, not left running.
+    await eventually(() => fake.counters.abortedRequests > aborted);
+  });
+
+  it('aborts the upstream call of a request still waiting for its answer when the grace period ends', async () => {
+    Object.assign(fake.knobs, { latencyMs: 5_000 });
+    try {
+      const { proxy, client } = await startProxy(150);
+      const aborted = fake.counters.abortedRequests;
+      const pending = client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'slow' }] }).then(
+        () => 'answered',
+        () => 'failed',
+      );
+      await eventually(() => fake.requests.some((r) => r.path.endsWith('/chat/completions') && JSON.stringify(r.body ?? '').includes('slow')));
+      const started = Date.now();
+      await proxy.close();
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await pending).toBe('failed');
+      await eventually(() => fake.counters.abortedRequests > aborted);
+    } finally {
+      fake.knobs.latencyMs = 0;
+    }
   });
 });

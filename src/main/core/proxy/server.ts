@@ -110,7 +110,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 /**
  * One request's state and its RouteContext in one object (methods on the prototype: no closures
- * per request on the hot path). It is also the in-flight entry `close()` aborts on a hard shutdown.
+ * per request on the hot path).
  *
  * The AbortSignal is created on first use of `signal` (guards, errors and GET routes never need
  * one) and shared by the requests of one keep-alive connection: an HTTP/1.1 client can only cancel
@@ -182,7 +182,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     byMethod.set(route.method, route);
   }
   const hostPolicy: HostPolicy = { port: 0, extraHosts: options.extraHosts, anyIpLiteral: options.anyIpLiteralHost };
-  const inflight = new Set<RequestContext>();
+  // A count, not a Set of contexts: measured, churning a Set of the in-flight contexts made V8
+  // promote ~1 MB of young objects per scavenge under load (vs ~0 without it), tripling GC time.
+  // A hard shutdown needs no list either: destroying the sockets closes each response, whose
+  // 'close' handler aborts that request's upstream call.
+  let inflight = 0;
   const connectionAborts = new WeakMap<Socket, AbortController>();
   const sockets = new Set<Socket>();
   let closing = false;
@@ -193,7 +197,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       : new IdleMemoryTrim({
           idleMs: options.idleMemoryTrim?.idleMs,
           minGrowthBytes: options.idleMemoryTrim?.minGrowthBytes,
-          inflight: () => inflight.size,
+          inflight: () => inflight,
           onTrim: (before, after) => logger.debug('Idle: heap trimmed', { fromMB: mb(before), toMB: mb(after) }),
         });
 
@@ -206,17 +210,17 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const method = req.method ?? 'GET';
     const dialect = dialectFor(path);
     const ctx = new RequestContext(req, res, requestId, copilot, models, logger, connectionAborts);
-    inflight.add(ctx);
+    inflight++;
     trim?.noteRequest();
     res.setHeader('x-request-id', requestId);
     res.on('close', () => {
-      inflight.delete(ctx);
+      inflight--;
       // While shutting down, let each connection go as soon as its last response is out.
       if (closing) setImmediate(() => server.closeIdleConnections());
       // Client gone before we finished: abort the upstream call at once.
       if (!res.writableFinished) {
         ctx.gone = true;
-        ctx.controller?.abort(new RelayError('cancelled', 'Client disconnected.'));
+        ctx.controller?.abort(new RelayError('cancelled', closing ? 'Server shutting down.' : 'Client disconnected.'));
       }
       logger.info('request', {
         method,
@@ -375,7 +379,6 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), grace).unref());
       const result = await Promise.race([closed.then(() => 'closed' as const), timer]);
       if (result === 'timeout') {
-        for (const controller of inflight) controller.abort(new RelayError('cancelled', 'Server shutting down.'));
         for (const socket of sockets) socket.destroy();
         await closed;
       }
