@@ -9,6 +9,8 @@ import { copilotRequestHeaders } from '../src/main/core/copilot/headers.js';
 import { createLogger, silentLogger } from '../src/main/core/log/logger.js';
 import { createBatchedSink } from '../src/main/core/proxy/log-sink.js';
 import { createProxyServer } from '../src/main/core/proxy/server.js';
+import { healthFromTokens } from '../src/main/core/proxy/health.js';
+import { openAccountCore } from '../src/main/core/token/account-core.js';
 import { TestSessionProvider } from '../test/proxy/session-provider.js';
 import { startPassThrough } from './passthrough.js';
 
@@ -26,18 +28,28 @@ process.on('disconnect', () => process.exit(0));
 async function main(): Promise<void> {
   const githubUrl = process.env.BENCH_FAKE_URL!;
   const githubToken = process.env.BENCH_FAKE_TOKEN!;
-  const sessions = new TestSessionProvider(githubUrl, githubToken);
-  const session = await sessions.getSession();
   if (role === 'passthrough') {
+    const session = await new TestSessionProvider(githubUrl, githubToken).getSession();
     const headers = copilotRequestHeaders({ bearer: session.token, intent: 'conversation-panel', initiator: 'user', requestId: 'bench', json: true });
     const proxy = await startPassThrough({ upstream: session.apiBaseUrl, headers });
     send({ ready: true, url: proxy.url, sessionToken: session.token });
     return;
   }
   if (role === 'relay') {
-    // The real logger (one line per request, batched per loop turn as `serve` does) to stderr, which the parent discards.
+    // The real logger (one line per request, batched as `serve` does) to stderr, which the parent discards.
     const logger = process.env.BENCH_RELAY_SILENT === '1' ? silentLogger : process.env.BENCH_RELAY_UNBATCHED === '1' ? createLogger() : createLogger({ sink: createBatchedSink() });
-    const relay = createProxyServer({ sessions, logger });
+    // The real token core as `serve` builds it (COPILOT_RELAY_GITHUB_TOKEN: token in memory, no keychain),
+    // exchanging against the fake: each request pays the TokenManager's getSession like a user's does.
+    const { tokens } = openAccountCore({
+      env: { COPILOT_RELAY_GITHUB_URL: githubUrl, COPILOT_RELAY_GITHUB_API_URL: githubUrl },
+      enterprise: null,
+      envToken: githubToken,
+      insecureStorage: false,
+      home: '/nonexistent',
+      logger,
+    });
+    const session = await tokens.getSession();
+    const relay = createProxyServer({ sessions: tokens, logger, health: () => healthFromTokens(tokens.state(), { login: null, enterprise: null }) });
     const { url } = await relay.listen({ port: 0, host: '127.0.0.1' });
     send({ ready: true, url, sessionToken: session.token });
     return;

@@ -130,8 +130,9 @@ export async function serve(ctx: CliContext, options: ServeOptions, deps: ServeD
 
 /** Wires the token core (runtime: settings, credential store, TokenManager) into serve. */
 function openServeDeps(ctx: CliContext, options: { insecureStorage: boolean }): ServeDeps {
-  // One log line per request: batch them per loop turn so logging costs no syscall per request.
-  const logger = createLogger({ level: ctx.debug ? 'debug' : 'info', sink: createBatchedSink(ctx.stderr) });
+  // One log line per request: batched (one write per 20 ms) so logging costs no syscall per request.
+  const sink = createBatchedSink(ctx.stderr);
+  const logger = createLogger({ level: ctx.debug ? 'debug' : 'info', sink });
   const runtime = openRuntime(ctx, { insecureStorage: options.insecureStorage, logger });
   const { settings, tokens, endpoints } = runtime;
   return {
@@ -139,7 +140,11 @@ function openServeDeps(ctx: CliContext, options: { insecureStorage: boolean }): 
     logger: runtime.logger,
     settings: { port: settings.get('port'), host: settings.get('host'), bodyLimitMb: settings.get('bodyLimitMb'), extraCaCertsFile: settings.get('extraCaCertsFile'), apiKeyEnabled: settings.get('apiKeyEnabled') },
     health: () => healthFromTokens(tokens.state(), { login: settings.get('lastLogin'), enterprise: endpoints.enterprise }),
-    dispose: () => runtime.close(),
+    // The last lines (shutdown, final requests) go out before serve returns, not only at process exit.
+    dispose: async () => {
+      await runtime.close();
+      sink.flush();
+    },
     storedApiKey: () => runtime.store.get(API_KEY_ACCOUNT),
   };
 }

@@ -4,12 +4,12 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { isLoopbackHostname } from '../config/endpoints.js';
-import { RelayError } from '../errors.js';
 import { hasProxyEnv, loadCaBundle } from '../net/network-env.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionProvider } from '../token/session.js';
 import { copilotRequestHeaders } from './headers.js';
 import type { CopilotIntent, Initiator } from './headers.js';
+import { UpstreamDeadlines } from './upstream-deadlines.js';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
@@ -160,6 +160,7 @@ export class CopilotClient {
   private readonly transports: Transports | null;
   private readonly headersTimeout: number;
   private readonly bodyTimeout: number;
+  private readonly deadlines: UpstreamDeadlines;
 
   constructor(options: CopilotClientOptions) {
     this.sessions = options.sessions;
@@ -168,6 +169,7 @@ export class CopilotClient {
     this.transports = options.dispatcher ? null : buildTransports(options);
     this.headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
     this.bodyTimeout = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+    this.deadlines = new UpstreamDeadlines(this.headersTimeout, this.bodyTimeout);
   }
 
   /** Parsed once per base URL: the hot path must not re-parse URLs on every request. */
@@ -269,34 +271,29 @@ export class CopilotClient {
         headers,
         agent: node.agent,
       });
+      // Headers timeout and body-stall timeout: one shared sweep (upstream-deadlines.ts), no timers here.
+      const watch = this.deadlines.watch(req);
       // One plain listener instead of http.request's `signal` option (cheaper on the hot path).
       const signal = options.signal;
       const onAbort = () => req.destroy(Object.assign(new Error('The request was aborted.'), { name: 'AbortError', code: 'ABORT_ERR' }));
-      if (signal) {
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener('abort', onAbort, { once: true });
-          req.once('close', () => signal.removeEventListener('abort', onAbort));
-        }
-      }
-      const timer = setTimeout(() => {
-        req.destroy(new RelayError('network', 'The Copilot API did not answer in time.', { status: 504 }));
-      }, this.headersTimeout);
-      req.once('response', (res) => {
-        clearTimeout(timer);
-        // Idle gaps inside a (streamed) body are bounded too, so a stalled upstream never hangs a client.
-        req.setTimeout(this.bodyTimeout, () => res.destroy(Object.assign(new Error('The Copilot API stream stalled.'), { code: 'UND_ERR_BODY_TIMEOUT' })));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+      // 'close' comes once the response is fully read or the request failed.
+      req.on('close', () => {
+        watch.done();
+        signal?.removeEventListener('abort', onAbort);
+      });
+      req.on('response', (res) => {
+        watch.responded(res);
         resolve(new NodeUpstreamResponse(res));
       });
-      req.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      req.on('error', reject);
       req.end(payload);
     });
   }
 
   async close(): Promise<void> {
+    this.deadlines.stop();
     if (!this.transports) return;
     this.transports.http.destroy();
     this.transports.https.destroy();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Writable } from 'node:stream';
 import { createBatchedSink } from './log-sink.js';
 
@@ -14,15 +14,31 @@ function capture() {
 }
 
 describe('createBatchedSink', () => {
-  it('coalesces the lines of one loop turn into one write, in order', async () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('coalesces the info lines of a short spell into one write, in order, within flushMs', async () => {
+    vi.useFakeTimers();
     const { stream, writes } = capture();
-    const sink = createBatchedSink(stream, null);
+    const sink = createBatchedSink(stream, null, 20);
     sink('a', 'info');
-    sink('b', 'info');
-    sink('c', 'warn');
+    await vi.advanceTimersByTimeAsync(10);
+    sink('b', 'debug');
+    sink('c', 'info');
     expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(10);
     expect(writes).toEqual(['a\nb\nc\n']);
+    // Nothing pending: no timer left behind.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('writes a warning or an error at once, after the lines queued before it', () => {
+    const { stream, writes } = capture();
+    const sink = createBatchedSink(stream, null, 20);
+    sink('request 1', 'info');
+    sink('upstream failed', 'warn');
+    expect(writes).toEqual(['request 1\nupstream failed\n']);
+    sink('boom', 'error');
+    expect(writes[1]).toBe('boom\n');
   });
   it('flushes early past 64 KiB and on demand', () => {
     const { stream, writes } = capture();

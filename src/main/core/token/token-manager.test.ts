@@ -62,6 +62,25 @@ describe('TokenManager', () => {
     manager.close();
   });
 
+  it('a ready session is answered from memory: no token read or exchange per call, still never a stale one', async () => {
+    const { fake, manager, store, clock } = await setup();
+    const first = await manager.getSession();
+    let reads = 0;
+    const get = store.get.bind(store);
+    store.get = async (account: string) => {
+      reads++;
+      return get(account);
+    };
+    for (let i = 0; i < 100; i++) expect((await manager.getSession()).token).toBe(first.token);
+    expect(reads).toBe(0);
+    expect(fake.exchanges()).toBe(1);
+    // Past its usable window the fast path steps aside: the next call exchanges a fresh token.
+    clock.advance(1800_000 - 60_000);
+    const next = await manager.getSession();
+    expect(next.token).not.toBe(first.token);
+    expect(fake.exchanges()).toBe(2);
+  });
+
   it('refreshes proactively before expiry, from the timer, without callers', async () => {
     const { clock, fake, manager, states } = await setup({ ttl: 4, refreshIn: 2 });
     const first = await manager.getSession();

@@ -76,6 +76,7 @@ export class TokenManager implements SessionProvider {
   private readonly random: () => number;
   private current: { fingerprint: string; session: CopilotSession } | null = null;
   private githubToken: string | null = null;
+  private lastFingerprint: { token: string; fp: string } | null = null;
   private inFlight: Promise<CopilotSession> | null = null;
   private timer: unknown = null;
   private failures = 0;
@@ -151,6 +152,10 @@ export class TokenManager implements SessionProvider {
    * `recoveryWaitMs`, so a request arriving while GitHub hiccups succeeds instead of failing.
    */
   async getSession(signal?: AbortSignal): Promise<CopilotSession> {
+    // Every proxied request lands here: answer a usable session for the known token without the
+    // token load, hashing and nested awaits of the full path below.
+    const ready = this.readySession();
+    if (ready) return ready;
     if (!signal) return this.getSessionOnce();
     const deadline = this.clock.now() + (this.options.recoveryWaitMs ?? 20_000);
     for (;;) {
@@ -179,10 +184,25 @@ export class TokenManager implements SessionProvider {
     });
   }
 
+  /** The current session when it belongs to the loaded, unrevoked token and is usable; else null. */
+  private readySession(): CopilotSession | null {
+    const token = this.githubToken;
+    const current = this.current;
+    if (this.closed || token === null || this.revoked !== null || current === null) return null;
+    if (current.fingerprint !== this.fingerprintOf(token) || !this.usable(current.session)) return null;
+    return current.session;
+  }
+
+  /** SHA-256 of the GitHub token, memoised for the last token (hashing it per request cost ~2 µs). */
+  private fingerprintOf(token: string): string {
+    if (this.lastFingerprint?.token !== token) this.lastFingerprint = { token, fp: fingerprint(token) };
+    return this.lastFingerprint.fp;
+  }
+
   private async getSessionOnce(signal?: AbortSignal): Promise<CopilotSession> {
     if (this.closed) throw new RelayError('cancelled', 'The token manager is closed.');
     const token = await this.loadGithubToken();
-    const fp = fingerprint(token);
+    const fp = this.fingerprintOf(token);
     if (this.revoked === fp) throw this.lastError ?? new RelayError('token-revoked', 'GitHub sign-in is no longer valid.', { fix: 'Sign in again.' });
     this.revoked = null;
     if (this.current && this.current.fingerprint !== fp) this.current = null;
