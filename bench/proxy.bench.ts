@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { request, Agent } from 'undici';
 import autocannon from 'autocannon';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
 const CONNECTIONS = 32;
 const TTFB_SAMPLES = Number(process.env.BENCH_TTFB_SAMPLES ?? 300);
