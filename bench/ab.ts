@@ -2,12 +2,12 @@
  * A/B of the relay's CPU per request between a git revision and the working tree (a development
  * tool, not a verdict):
  *   npx tsx bench/ab.ts [base-rev=HEAD] [rounds=6] [seconds=4] [rate=1500]
- * Bundles bench/server-child.ts from both trees, starts one relay child per tree and loads them
- * alternately with non-stream chat at concurrency 32 and a fixed rate (req/s, 0 = as fast as
- * possible) against one fake upstream, printing CPU µs/request per round and the medians. At a
- * fixed rate both relays batch the same way, so their CPU per request compares; flat out, CPU per
- * request follows throughput (fewer requests per loop turn → more syscalls each) and single runs
- * swing by ±20 %. AB_PIN=1 pins the relays to CPU 1 and the rest to CPU 0 (made it noisier here).
+ * Bundles bench/server-child.ts from both trees, starts one relay child per tree and loads both
+ * at the same time, each with non-stream chat at concurrency 32 and a fixed rate (req/s; 0 = as
+ * fast as possible) against one fake upstream, printing CPU µs/request per round and the median
+ * per-round ratio. Loading them together puts both under the same conditions of this noisy
+ * shared box (run one after the other, single figures swing by ±20 %); the fixed rate makes them
+ * batch alike. AB_PIN=1 pins the relays to CPU 1 and the rest to CPU 0 (made it noisier here).
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -63,20 +63,20 @@ const run = async (name: 'a' | 'b', duration: number) => {
   const used = (await cpu(child.proc)) - before;
   return { perReq: used / result.requests.total, rps: result.requests.average };
 };
-await run('a', 2);
-await run('b', 2);
+await Promise.all([run('a', 2), run('b', 2)]);
 const per: Record<'a' | 'b', number[]> = { a: [], b: [] };
 for (let round = 0; round < rounds; round++) {
-  for (const name of round % 2 ? (['b', 'a'] as const) : (['a', 'b'] as const)) {
-    const r = await run(name, seconds);
-    per[name].push(r.perReq);
-    console.log(`round ${round + 1} ${name === 'a' ? `base ${baseRev}` : 'working tree'}: ${r.perReq.toFixed(0)} µs CPU/req, ${r.rps.toFixed(0)} req/s`);
-  }
+  // Both at once: the same moment on this noisy box for both, so their ratio is steady.
+  const [ra, rb] = await Promise.all([run('a', seconds), run('b', seconds)]);
+  per.a.push(ra.perReq);
+  per.b.push(rb.perReq);
+  console.log(`round ${round + 1}: base ${baseRev} ${ra.perReq.toFixed(0)} µs CPU/req (${ra.rps.toFixed(0)} req/s), working tree ${rb.perReq.toFixed(0)} µs CPU/req (${rb.rps.toFixed(0)} req/s), ratio ${(rb.perReq / ra.perReq).toFixed(3)}`);
 }
 const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
 const a = median(per.a);
 const b = median(per.b);
-console.log(`${pinned ? 'relays pinned to CPU 1' : 'not pinned (no taskset)'}; median CPU µs/request: base ${a.toFixed(0)}, working tree ${b.toFixed(0)} (${(((b - a) / a) * 100).toFixed(1)} %)`);
+const ratios = per.a.map((x, i) => per.b[i]! / x);
+console.log(`${pinned ? 'relays pinned to CPU 1; ' : ''}median CPU µs/request: base ${a.toFixed(0)}, working tree ${b.toFixed(0)}; median per-round ratio ${median(ratios).toFixed(3)} (range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`);
 for (const child of [children.a, children.b, fake]) {
   child.proc.removeAllListeners('exit');
   child.proc.kill();

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { SessionProvider } from '../token/session.js';
 import { copilotRequestHeaders } from './headers.js';
 import type { CopilotIntent, Initiator } from './headers.js';
+import { linkAbort } from './abort-fanout.js';
 import { UpstreamDeadlines } from './upstream-deadlines.js';
 
 export interface UpstreamRequest {
@@ -273,15 +274,12 @@ export class CopilotClient {
       });
       // Headers timeout and body-stall timeout: one shared sweep (upstream-deadlines.ts), no timers here.
       const watch = this.deadlines.watch(req);
-      // One plain listener instead of http.request's `signal` option (cheaper on the hot path).
-      const signal = options.signal;
-      const onAbort = () => req.destroy(Object.assign(new Error('The request was aborted.'), { name: 'AbortError', code: 'ABORT_ERR' }));
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+      // The caller's abort reaches this call through one listener per signal (abort-fanout.ts).
+      const abortLink = options.signal ? linkAbort(options.signal, watch) : null;
       // 'close' comes once the response is fully read or the request failed.
       req.on('close', () => {
         watch.done();
-        signal?.removeEventListener('abort', onAbort);
+        abortLink?.release();
       });
       req.on('response', (res) => {
         watch.responded(res);

@@ -109,6 +109,11 @@ export class Watch {
     list.size++;
   }
 
+  /** The caller went away (Abortable, for abort-fanout.ts): fail the call as aborted. */
+  abort(): void {
+    this.req.destroy(Object.assign(new Error('The request was aborted.'), { name: 'AbortError', code: 'ABORT_ERR' }));
+  }
+
   /** Headers are in: from now on only body silence counts. */
   responded(res: IncomingMessage): void {
     this.res = res;

@@ -37,10 +37,11 @@ function readAll(upstream: UpstreamResponse, limit = 64 * 1024 * 1024): Promise<
       }
       chunks.push(chunk);
     });
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    body.once('error', reject);
-    body.once('aborted', () => reject(Object.assign(new Error('Upstream response aborted.'), { code: 'ECONNRESET' })));
-    body.once('close', () => {
+    // Plain `on` (no once-wrappers): the promise settles once anyway. 'close' without 'end' covers
+    // an upstream that hung up mid-body.
+    body.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    body.on('error', reject);
+    body.on('close', () => {
       if (!body.readableEnded) reject(Object.assign(new Error('Upstream response closed early.'), { code: 'ECONNRESET' }));
     });
   });
