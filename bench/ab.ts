@@ -54,7 +54,12 @@ if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
 const fake = await start(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);
 if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '0', String(fake.proc.pid)]);
 const env = { BENCH_FAKE_URL: fake.info.url!, BENCH_FAKE_TOKEN: fake.info.token! };
-const children = { a: await start(`${cache}/a/server-child.mjs`, ['relay'], [], env), b: await start(`${cache}/b/server-child.mjs`, ['relay'], [], env) };
+// AB_BASE_ROLE=passthrough: compare the working tree's relay with the pass-through proxy instead.
+const baseRole = process.env.AB_BASE_ROLE ?? 'relay';
+const children = {
+  a: await start(baseRole === 'relay' ? `${cache}/a/server-child.mjs` : `${cache}/b/server-child.mjs`, [baseRole], [], env),
+  b: await start(`${cache}/b/server-child.mjs`, ['relay'], [], env),
+};
 const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
 const run = async (name: 'a' | 'b', duration: number) => {
   const child = children[name];
