@@ -281,7 +281,16 @@ describe('guards', () => {
     expect(secrets.length).toBeGreaterThan(1);
     const haystack = [...responseBodies, ...logger.lines].join('\n');
     for (const secret of secrets) expect(haystack).not.toContain(secret);
-    expect(logger.lines.some((line) => /INFO request method=POST path=\/v1\/chat\/completions model=gpt-4o status=200 ms=\d+ stream=false id=/.test(line))).toBe(true);
+    expect(logger.lines.some((line) => /^INFO request method=POST path=\/v1\/chat\/completions model=gpt-4o status=200 ms=\d+ stream=false id=[0-9a-f-]{36}$/.test(line))).toBe(true);
+    // A route without a model has no model field.
+    expect(logger.lines.some((line) => /^INFO request method=GET path=\/v1\/models status=200 ms=\d+ stream=false id=[0-9a-f-]{36}$/.test(line))).toBe(true);
+  });
+
+  it('logs unknown paths as sent and quotes a model name with spaces or quotes', async () => {
+    expect((await raw(url, { method: 'GET', path: '/v1/no%20such', headers: { host: `127.0.0.1:${port}` } })).status).toBe(404);
+    expect(logger.lines.some((line) => line.includes('path=/v1/no%20such status=404'))).toBe(true);
+    expect((await raw(url, { method: 'POST', path: '/v1/chat/completions', headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'my model "x"', messages: [{ role: 'user', content: 'q' }] }) })).status).toBeGreaterThanOrEqual(200);
+    expect(logger.lines.some((line) => line.includes('model="my model \\"x\\"" status='))).toBe(true);
   });
 });
 

@@ -90,7 +90,7 @@ export class Credentials {
     if (typeof record.token !== 'string' || typeof record.expiresAt !== 'number' || record.expiresAt - now <= SESSION_REUSE_MIN_MS) return null;
     // A session "received" in the future means the clock jumped back: don't trust its timing.
     if (record.receivedAt > now) return null;
-    this.logger.addSecret(record.token);
+    this.logger.addSecret(record.token, { until: record.expiresAt });
     return {
       token: record.token,
       mode: 'exchange',

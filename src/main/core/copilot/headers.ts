@@ -54,6 +54,18 @@ export interface CopilotRequestHeaderOptions {
   extra?: Record<string, string>;
 }
 
+let lastBearer = '';
+let lastAuthorization = '';
+
+/** `Bearer <token>`, built once per session token rather than per request (a ~200-char concat). */
+function authorizationFor(bearer: string): string {
+  if (bearer !== lastBearer) {
+    lastBearer = bearer;
+    lastAuthorization = `Bearer ${bearer}`;
+  }
+  return lastAuthorization;
+}
+
 /**
  * Headers for every call to the Copilot API (`{capi}/…`). Never includes anything from the caller's auth.
  * Built as one object literal with the identity inlined (hot path: one call per proxied request; a
@@ -66,7 +78,7 @@ export function copilotRequestHeaders(options: CopilotRequestHeaderOptions): Rec
     'copilot-integration-id': COPILOT_IDENTITY.integrationId,
     'user-agent': COPILOT_IDENTITY.userAgent,
     'x-github-api-version': COPILOT_IDENTITY.apiVersion,
-    authorization: `Bearer ${options.bearer}`,
+    authorization: authorizationFor(options.bearer),
     'openai-intent': options.intent,
     'x-request-id': options.requestId ?? randomUUID(),
     accept: 'application/json',

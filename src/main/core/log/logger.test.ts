@@ -46,3 +46,30 @@ describe('logger line format', () => {
     }
   });
 });
+
+describe('known secrets', () => {
+  it('scrubs every registered secret; forgets session tokens only an hour after they expired', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ timestamps: false, sink: (line) => lines.push(line) });
+    const now = Date.now();
+    logger.addSecret('relay-api-key-XYZ');
+    logger.addSecret('sess-expired-long-ago', { until: now - 2 * 3600_000 });
+    logger.addSecret('sess-expired-recently', { until: now - 60_000 });
+    logger.addSecret('sess-live', { until: now + 1800_000 });
+    // The forgetting runs once more than 8 secrets are known (a long-running relay).
+    for (let i = 0; i < 6; i++) logger.addSecret(`sess-old-${i}-padding`, { until: now - 3 * 3600_000 });
+    logger.info('echo relay-api-key-XYZ sess-expired-long-ago sess-expired-recently sess-live sess-old-0-padding');
+    expect(lines.at(-1)).toBe('INFO echo [redacted] sess-expired-long-ago [redacted] [redacted] sess-old-0-padding');
+  });
+
+  it('a secret registered again with a later expiry (or none) is kept', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ timestamps: false, sink: (line) => lines.push(line) });
+    const past = Date.now() - 3 * 3600_000;
+    logger.addSecret('shared-secret-1', { until: past });
+    logger.addSecret('shared-secret-1');
+    for (let i = 0; i < 9; i++) logger.addSecret(`filler-secret-${i}`, { until: past });
+    logger.info('x shared-secret-1');
+    expect(lines.at(-1)).toBe('INFO x [redacted]');
+  });
+});

@@ -8,8 +8,12 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
-  /** Registers a secret known by value; it is scrubbed from every later line. */
-  addSecret(secret: string | null | undefined): void;
+  /**
+   * Registers a secret known by value; it is scrubbed from every later line. `until` (epoch ms):
+   * a short-lived secret (a Copilot session token) that may be forgotten an hour after it expired,
+   * so a relay running for weeks doesn't check every line against every token it ever had.
+   */
+  addSecret(secret: string | null | undefined, options?: { until?: number }): void;
 }
 
 export type LogSink = (line: string, level: LogLevel) => void;
@@ -17,22 +21,36 @@ export type LogSink = (line: string, level: LogLevel) => void;
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 const LABEL: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
-const NEEDS_QUOTES = /[\s"=]/;
+/** An expired session token is still scrubbed for this long after its expiry. */
+const SECRET_GRACE_MS = 60 * 60_000;
 
 /** ` key=value` pairs; string values with spaces, quotes or `=` are JSON-quoted. Built by plain
  * concatenation (one line per proxied request: no entry arrays, no join). */
 function formatFields(fields: LogFields | undefined): string {
   let out = '';
   if (!fields) return out;
+  // Fields are object literals: no inherited enumerable keys to skip.
   for (const key in fields) {
-    if (!Object.hasOwn(fields, key)) continue;
     const value = fields[key];
     if (value === undefined) continue;
     // Numbers, booleans and null never print spaces, quotes or `=`.
-    const text = typeof value === 'string' ? (NEEDS_QUOTES.test(value) ? JSON.stringify(value) : value) : String(value);
-    out += ` ${key}=${text}`;
+    out += ` ${key}=${formatLogValue(value)}`;
   }
   return out;
+}
+
+/** One field value as a log line shows it: strings with spaces, quotes or `=` JSON-quoted. */
+export function formatLogValue(value: unknown): string {
+  return typeof value === 'string' ? (needsQuotes(value) ? JSON.stringify(value) : value) : String(value);
+}
+
+/** Whitespace, `"` or `=` in a value (a char scan: cheaper than a regex call for these short values). */
+function needsQuotes(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 32 || c === 34 || c === 61 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) return true;
+  }
+  return false;
 }
 
 let stampSecond = Number.NaN;
@@ -62,20 +80,27 @@ export function createLogger(options: { sink?: LogSink; level?: LogLevel; timest
   // Logs go to stderr: stdout carries the CLI's machine-readable output (`Listening on …`, `--json`).
   const sink: LogSink = options.sink ?? ((line) => process.stderr.write(`${line}\n`));
   const min = ORDER[options.level ?? 'info'];
-  const secrets = new Set<string>();
+  // Secret → time after which it may be forgotten (Infinity: never).
+  const secrets = new Map<string, number>();
   const timestamps = options.timestamps !== false;
   const write = (level: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
     const stamp = timestamps ? timestamp() : '';
-    sink(redactKnown(`${stamp}${LABEL[level]} ${message}${formatFields(fields)}`, secrets), level);
+    sink(redactKnown(`${stamp}${LABEL[level]} ${message}${formatFields(fields)}`, secrets.keys()), level);
   };
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    addSecret: (secret) => {
-      if (secret) secrets.add(secret);
+    addSecret: (secret, options) => {
+      if (!secret) return;
+      const forgetAfter = options?.until === undefined ? Infinity : options.until + SECRET_GRACE_MS;
+      secrets.set(secret, Math.max(secrets.get(secret) ?? -Infinity, forgetAfter));
+      if (secrets.size > 8) {
+        const now = Date.now();
+        for (const [known, after] of secrets) if (after < now) secrets.delete(known);
+      }
     },
   };
 }

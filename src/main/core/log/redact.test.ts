@@ -28,6 +28,13 @@ describe('redact', () => {
     expect(redact('authorization: token sometokenvalue')).toBe(`authorization: token ${REDACTED}`);
   });
 
+  it('finds credentials behind any spelling the patterns accept (the quick pre-check never skips one)', () => {
+    expect(redact('AuThOrIzAtIoN = sekret-value-123')).toBe(`AuThOrIzAtIoN = ${REDACTED}`);
+    expect(redact('"AUTHORIZATION":"abcdef123456"')).toBe(`"AUTHORIZATION":"${REDACTED}"`);
+    expect(redact('sent Token abc.def.123456')).toBe(`sent Token ${REDACTED}`);
+    expect(redact('sent Bearer xyz-987654321')).toBe(`sent Bearer ${REDACTED}`);
+  });
+
   it('keeps prose that merely mentions a token', () => {
     for (const text of ['token exchange failed', 'Bearer authentication required', 'session token refreshed']) expect(redact(text)).toBe(text);
   });

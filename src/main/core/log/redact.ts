@@ -17,14 +17,26 @@ const PATTERNS: RegExp[] = [
 
 export const REDACTED = '[redacted]';
 
+const AUTHORIZATION = /authorization/i;
+
 /**
- * Every pattern above needs one of these substrings. Most lines (one per proxied request) have
- * none, and one test is far cheaper than five replaces on the hot path.
+ * Can `text` match any pattern above? Each needs one of: `;` (session token), `_` (GitHub tokens),
+ * `Bearer`, `token`/`Token` (case-sensitive in the pattern), or `authorization` in any case (which
+ * contains a `z`). Most lines (one per proxied request) have none of them; a few native substring
+ * searches cost less than one case-insensitive regex over the line (valgrind: ~2.4k instructions).
  */
-const MIGHT_HOLD_SECRET = /;|github_pat_|gh[opsur]_|authorization|bearer|token/i;
+function mightHoldSecret(text: string): boolean {
+  return (
+    text.includes(';') ||
+    text.includes('_') ||
+    text.includes('oken') ||
+    text.includes('Bearer') ||
+    ((text.includes('z') || text.includes('Z')) && AUTHORIZATION.test(text))
+  );
+}
 
 export function redact(text: string): string {
-  if (!MIGHT_HOLD_SECRET.test(text)) return text;
+  if (!mightHoldSecret(text)) return text;
   let out = text;
   for (const pattern of PATTERNS) {
     // Patterns with a capture group keep it (the header name / auth scheme) and drop only the secret.

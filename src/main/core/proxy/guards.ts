@@ -23,11 +23,17 @@ export interface HostPolicy {
   extraHosts?: readonly string[];
   /** Bound to a wildcard address (0.0.0.0 / ::) by opt-in: accept IP literals, never other names. */
   anyIpLiteral?: boolean;
+  /** Cache of the two Host values local clients send for this port (filled by hostAllowed). */
+  commonHosts?: { port: number; ip: string; name: string };
 }
 
 /** The Host header must name loopback (or an opted-in address) with our port: blocks DNS rebinding. */
 export function hostAllowed(host: string | undefined, policy: HostPolicy): boolean {
   if (!host) return false;
+  // What local clients send (`127.0.0.1:<port>`, `localhost:<port>`): no parse on the hot path.
+  let common = policy.commonHosts;
+  if (common?.port !== policy.port) common = policy.commonHosts = { port: policy.port, ip: `127.0.0.1:${policy.port}`, name: `localhost:${policy.port}` };
+  if (host === common.ip || host === common.name) return true;
   const parsed = parseHostHeader(host);
   if (!parsed) return false;
   const port = parsed.port ?? 80;

@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { CopilotClient } from '../copilot/client.js';
 import { ModelCatalog } from '../copilot/models.js';
 import { RelayError } from '../errors.js';
+import { formatLogValue } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
 import type { SessionProvider } from '../token/session.js';
@@ -222,15 +223,12 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         ctx.gone = true;
         ctx.controller?.abort(new RelayError('cancelled', closing ? 'Server shutting down.' : 'Client disconnected.'));
       }
-      logger.info('request', {
-        method,
-        path,
-        model: ctx.fields.model,
-        status: res.writableFinished ? res.statusCode : 499,
-        ms: Math.round(performance.now() - started),
-        stream: ctx.fields.stream ?? false,
-        id: requestId,
-      });
+      // The same ` key=value` format as logger fields, built directly: this line is written for
+      // every request, and the generic field loop was its largest cost (valgrind).
+      const model = ctx.fields.model;
+      logger.info(
+        `request method=${method} path=${formatLogValue(path)}${model === undefined ? '' : ` model=${formatLogValue(model)}`} status=${res.writableFinished ? res.statusCode : 499} ms=${Math.round(performance.now() - started)} stream=${ctx.fields.stream ?? false} id=${requestId}`,
+      );
     });
 
     if (!hostAllowed(req.headers.host, hostPolicy)) {

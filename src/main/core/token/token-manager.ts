@@ -240,7 +240,7 @@ export class TokenManager implements SessionProvider {
       return null;
     });
     if (!stored || !this.usable(stored) || this.current || this.githubToken !== token) return null;
-    this.logger.addSecret(stored.token);
+    this.logger.addSecret(stored.token, { until: stored.expiresAt });
     this.current = { fingerprint: fp, session: stored };
     this.logger.debug('Reusing the cached Copilot session', { expiresAt: Number.isFinite(stored.expiresAt) ? new Date(stored.expiresAt).toISOString() : null });
     this.setPhase('ready');
@@ -346,7 +346,7 @@ export class TokenManager implements SessionProvider {
         now: () => this.clock.now(),
         onDrift: (note) => this.logger.warn(`Copilot session request: ${note}`),
       });
-      this.logger.addSecret(session.token);
+      this.logger.addSecret(session.token, { until: session.expiresAt });
       if (this.githubToken !== token || this.closed) return session; // signed out or switched meanwhile
       this.current = { fingerprint: fp, session };
       this.failures = 0;

@@ -86,28 +86,31 @@ async function forward(ctx: RouteContext, path: string, intent: CopilotIntent, b
   }
 }
 
-const chat = async (ctx: RouteContext) => {
+// Handlers return forward's promise as is (no async wrapper: one promise less per request).
+const DONE = Promise.resolve();
+
+const chat = (ctx: RouteContext): Promise<void> => {
   const body = requireObjectBody(ctx);
-  if (!body) return;
-  await forward(ctx, '/chat/completions', 'conversation-panel', mapMaxTokens(body), {
+  if (!body) return DONE;
+  return forward(ctx, '/chat/completions', 'conversation-panel', mapMaxTokens(body), {
     initiator: initiatorForChat(body.messages),
     vision: hasImagesChat(body.messages),
   });
 };
 
-const responses = async (ctx: RouteContext) => {
+const responses = (ctx: RouteContext): Promise<void> => {
   const body = requireObjectBody(ctx);
-  if (!body) return;
-  await forward(ctx, '/responses', 'conversation-panel', body, {
+  if (!body) return DONE;
+  return forward(ctx, '/responses', 'conversation-panel', body, {
     initiator: initiatorForResponses(body.input),
     vision: hasImagesResponses(body.input),
   });
 };
 
-const embeddings = async (ctx: RouteContext) => {
+const embeddings = (ctx: RouteContext): Promise<void> => {
   const body = requireObjectBody(ctx);
-  if (!body) return;
-  await forward(ctx, '/embeddings', 'conversation-embeddings', body, {});
+  if (!body) return DONE;
+  return forward(ctx, '/embeddings', 'conversation-embeddings', body, {});
 };
 
 const models = async (ctx: RouteContext) => {
