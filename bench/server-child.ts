@@ -49,7 +49,9 @@ async function main(): Promise<void> {
       logger,
     });
     const session = await tokens.getSession();
-    const relay = createProxyServer({ sessions: tokens, logger, health: () => healthFromTokens(tokens.state(), { login: null, enterprise: null }) });
+    // BENCH_RELAY_TRIM_IDLE_MS: the idle-trim delay (default: the product's).
+    const trimIdle = process.env.BENCH_RELAY_TRIM_IDLE_MS ? { idleMs: Number(process.env.BENCH_RELAY_TRIM_IDLE_MS) } : undefined;
+    const relay = createProxyServer({ sessions: tokens, logger, idleMemoryTrim: trimIdle, health: () => healthFromTokens(tokens.state(), { login: null, enterprise: null }) });
     const { url } = await relay.listen({ port: 0, host: '127.0.0.1' });
     send({ ready: true, url, sessionToken: session.token });
     return;
