@@ -8,6 +8,10 @@ declare module 'autocannon' {
     amount?: number;
     headers?: Record<string, string>;
     body?: string;
+    /** Seconds before a request counts as timed out. */
+    timeout?: number;
+    /** Requests per second across all connections (fixed-rate load). */
+    overallRate?: number;
   }
   interface Histogram {
     average: number;
