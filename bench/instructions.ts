@@ -1,6 +1,7 @@
 /**
  * Instructions per request of the relay and the pass-through, counted by valgrind (cachegrind, no
- * cache simulation): the one measure on this shared 2-vCPU box that does not swing from run to run.
+ * cache simulation): far steadier than CPU time on this shared 2-vCPU box (±3 % between runs, from
+ * JIT and GC timing, against ±20 % for CPU time).
  *   npx tsx bench/instructions.ts [low=5000] [high=15000]
  * Runs each bench child under valgrind twice, serving `low` and then `high` non-stream chat requests
  * (concurrency 8) from the fake upstream, and prints (Ir(high) − Ir(low)) / (high − low): the
