@@ -99,13 +99,30 @@ function buildTransports(options: CopilotClientOptions): Transports {
   return { http, https, proxy, loadedProxy: () => proxied };
 }
 
-function readAll(res: IncomingMessage): Promise<Buffer> {
+/**
+ * Collects an upstream body with plain events (no async-iterator promise per chunk on the hot
+ * path). Past `limit` bytes the body is destroyed and the read fails; a body that closes before
+ * its end (upstream hung up, or aborted) fails with ECONNRESET.
+ */
+export function readUpstreamBody(body: Readable, limit = Infinity): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    res.once('error', reject);
-    res.once('aborted', () => reject(Object.assign(new Error('Upstream response aborted.'), { code: 'ECONNRESET' })));
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        reject(new Error('Upstream response too large.'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    // Plain `on` (no once-wrappers): the promise settles once anyway.
+    body.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    body.on('error', reject);
+    body.on('close', () => {
+      if (!body.readableEnded) reject(Object.assign(new Error('Upstream response closed early.'), { code: 'ECONNRESET' }));
+    });
   });
 }
 
@@ -119,11 +136,11 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   async json(): Promise<unknown> {
-    return JSON.parse((await readAll(this.body)).toString('utf8')) as unknown;
+    return JSON.parse((await readUpstreamBody(this.body)).toString('utf8')) as unknown;
   }
 
   async text(): Promise<string> {
-    return (await readAll(this.body)).toString('utf8');
+    return (await readUpstreamBody(this.body)).toString('utf8');
   }
 
   dump(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { readUpstreamBody } from '../copilot/client.js';
 import type { UpstreamResponse } from '../copilot/client.js';
 import { redact } from '../log/redact.js';
 import { errorBody, relayErrorStatus, sendError, writeSseError } from './errors.js';
@@ -22,30 +23,8 @@ function passHeaders(upstream: UpstreamResponse, into: Record<string, string>): 
   return into;
 }
 
-/** Collects a (non-stream) body with plain events: no async-iterator promise per chunk on the hot path. */
-function readAll(upstream: UpstreamResponse, limit = 64 * 1024 * 1024): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const body = upstream.body;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        reject(new Error('Upstream response too large.'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    // Plain `on` (no once-wrappers): the promise settles once anyway. 'close' without 'end' covers
-    // an upstream that hung up mid-body.
-    body.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    body.on('error', reject);
-    body.on('close', () => {
-      if (!body.readableEnded) reject(Object.assign(new Error('Upstream response closed early.'), { code: 'ECONNRESET' }));
-    });
-  });
-}
+/** Non-stream answers up to 64 MiB (error bodies: 1 MiB). */
+const BODY_LIMIT = 64 * 1024 * 1024;
 
 function upstreamMessage(buffer: Buffer): string {
   const text = buffer.toString('utf8').trim();
@@ -57,7 +36,7 @@ function upstreamMessage(buffer: Buffer): string {
  * else wrapped in the dialect's envelope; 5xx become 502 with a clear message.
  */
 async function relayFailure(ctx: RouteContext, dialect: Dialect, upstream: UpstreamResponse): Promise<void> {
-  const raw = await readAll(upstream, 1024 * 1024);
+  const raw = await readUpstreamBody(upstream.body, 1024 * 1024);
   const headers = passHeaders(upstream, {});
   if (upstream.status >= 500) {
     const detail = upstreamMessage(raw);
@@ -121,7 +100,7 @@ async function relayStream(ctx: RouteContext, dialect: Dialect, upstream: Upstre
 }
 
 async function relayBody(ctx: RouteContext, dialect: Dialect, upstream: UpstreamResponse): Promise<void> {
-  const body = await readAll(upstream);
+  const body = await readUpstreamBody(upstream.body, BODY_LIMIT);
   const contentType = upstream.headers['content-type'];
   // A truncated or garbled JSON answer would reach the caller's SDK as a confusing parse error.
   if (typeof contentType === 'string' && contentType.includes('json') && !isJsonContainer(body)) {
