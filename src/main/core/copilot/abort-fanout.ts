@@ -1,3 +1,6 @@
+import { IntrusiveList } from './intrusive-list.js';
+import type { ListNode } from './intrusive-list.js';
+
 /**
  * "Abort these upstream calls when this signal fires", with one 'abort' listener per signal
  * instead of an addEventListener/removeEventListener pair per call. The proxy hands every request
@@ -9,10 +12,10 @@ export interface Abortable {
   abort(reason: unknown): void;
 }
 
-export class AbortLink {
+export class AbortLink implements ListNode<AbortLink> {
   prev: AbortLink | null = null;
   next: AbortLink | null = null;
-  linked = true;
+  linked = false;
 
   constructor(
     readonly target: Abortable,
@@ -26,7 +29,7 @@ export class AbortLink {
 }
 
 class Fanout {
-  head: AbortLink | null = null;
+  private readonly links = new IntrusiveList<AbortLink>();
 
   constructor(private readonly signal: AbortSignal) {
     signal.addEventListener('abort', () => this.fire(), { once: true });
@@ -34,24 +37,17 @@ class Fanout {
 
   link(target: Abortable): AbortLink {
     const node = new AbortLink(target, this);
-    node.next = this.head;
-    if (this.head) this.head.prev = node;
-    this.head = node;
+    this.links.add(node);
     return node;
   }
 
   unlink(node: AbortLink): void {
-    if (!node.linked) return;
-    node.linked = false;
-    if (node.prev) node.prev.next = node.next;
-    else this.head = node.next;
-    if (node.next) node.next.prev = node.prev;
-    node.prev = node.next = null;
+    this.links.remove(node);
   }
 
   private fire(): void {
     const reason: unknown = this.signal.reason;
-    for (let node = this.head; node !== null; ) {
+    for (let node = this.links.head; node !== null; ) {
       const next = node.next;
       this.unlink(node);
       node.target.abort(reason);
