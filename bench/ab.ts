@@ -9,12 +9,12 @@
  * shared box (run one after the other, single figures swing by ±20 %); the fixed rate makes them
  * batch alike. AB_PIN=1 pins the relays to CPU 1 and the rest to CPU 0 (made it noisier here).
  */
-import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { bundleChild } from './bundle-child.js';
+import { askChild, bundleChild, forkChild } from './bundle-child.js';
 
 const [baseRev = 'HEAD', roundsArg = '6', secondsArg = '4', rateArg = '1500'] = process.argv.slice(2);
 const rate = Number(rateArg);
@@ -34,21 +34,15 @@ await bundleBase(`${cache}/a/server-child.mjs`);
 await bundleChild(`${cache}/b/server-child.mjs`);
 
 const pinned = process.env.AB_PIN === '1' && spawnSync('taskset', ['-c', '1', 'true']).status === 0;
-function start(script: string, args: string[], execArgv: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
-  const proc = fork(script, args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    proc.once('message', (info: Record<string, string>) => {
-      if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(proc.pid)]);
-      resolve({ proc, info });
-    });
-  });
+async function start(script: string, args: string[], execArgv: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
+  const child = await forkChild(script, args, execArgv, env);
+  if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(child.proc.pid)]);
+  return child;
 }
-const cpu = (proc: ChildProcess) =>
-  new Promise<number>((resolve) => {
-    proc.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve(m.cpu.user + m.cpu.system));
-    proc.send({ cmd: 'stats' });
-  });
+const cpu = async (proc: ChildProcess) => {
+  const { cpu: used } = await askChild<{ cpu: NodeJS.CpuUsage }>(proc, 'stats');
+  return used.user + used.system;
+};
 
 if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
 const fake = await start(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);

@@ -1,3 +1,5 @@
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -24,5 +26,22 @@ export async function bundleChild(outFile: string): Promise<void> {
     logLevel: 'warning',
     external: ['keytar'],
     banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+  });
+}
+
+/** Forks a bench child (a bundled proxy or the fake) and waits for its first IPC message, {ready, url, ...}. */
+export function forkChild(script: string, args: string[], execArgv: string[], env: Record<string, string> = {}, stdout: 'ignore' | 'inherit' = 'ignore'): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
+  const proc = fork(script, args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'ignore', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    proc.once('message', (info: Record<string, string>) => resolve({ proc, info }));
+  });
+}
+
+/** Sends `{cmd}` to a bench child and resolves with its answer (server-child.ts answers `stats`). */
+export function askChild<T>(proc: ChildProcess, cmd: string): Promise<T> {
+  return new Promise((resolve) => {
+    proc.once('message', (message: T) => resolve(message));
+    proc.send({ cmd });
   });
 }

@@ -7,10 +7,8 @@
  * then lets the child exit normally so a --cpu-prof profile gets written. PROFILE_SMAPS=1 adds the
  * child's RSS by mapping (Linux), PROFILE_SMAPS=12 again after 12 s idle (the idle trim).
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bundleChild } from './bundle-child.js';
+import { askChild, bundleChild, forkChild } from './bundle-child.js';
 import { rssBreakdown } from './rss-breakdown.js';
 import autocannon from 'autocannon';
 
@@ -18,19 +16,9 @@ const role = process.argv[2] ?? 'relay';
 const seconds = Number(process.argv[3] ?? 10);
 const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-bench-profile/server-child.mjs', import.meta.url));
 
-function start(script: string, args: string[], execArgv: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; info: Record<string, string> }> {
-  const proc = fork(script, args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', process.env.PROFILE_CHILD_STDOUT ? 'inherit' : 'ignore', 'ignore', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    proc.once('message', (info: Record<string, string>) => resolve({ proc, info }));
-  });
-}
-
-const ask = <T>(proc: ChildProcess, cmd: string): Promise<T> =>
-  new Promise((resolve) => {
-    proc.once('message', (m: T) => resolve(m));
-    proc.send({ cmd });
-  });
+const start = (script: string, args: string[], execArgv: string[], env: Record<string, string> = {}) =>
+  forkChild(script, args, execArgv, env, process.env.PROFILE_CHILD_STDOUT ? 'inherit' : 'ignore');
+const ask = askChild;
 
 await bundleChild(childBundle);
 const fake = await start(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);
