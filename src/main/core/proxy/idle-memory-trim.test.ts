@@ -41,6 +41,26 @@ describe('IdleMemoryTrim', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('by default trims 30–36 s after the last request, not sooner (a trim costs the next burst its optimised code)', async () => {
+    vi.useFakeTimers();
+    let heap = 100 * MB;
+    const collect = vi.fn(async () => undefined);
+    const trim = new IdleMemoryTrim({ inflight: () => 0, collect, heapSize: () => heap });
+    heap += 30 * MB;
+    for (let t = 0; t < 20; t++) {
+      trim.noteRequest();
+      await vi.advanceTimersByTimeAsync(2_000);
+    }
+    // Last request 2 s ago: an agent loop pausing for 20 s more is not idle yet.
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(collect).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(6_000); // 28 s quiet
+    expect(collect).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(8_000); // 36 s quiet
+    expect(collect).toHaveBeenCalledTimes(1);
+    trim.stop();
+  });
+
   it('waits while requests keep arriving', async () => {
     vi.useFakeTimers();
     const { trim, collect, grow } = setup();

@@ -52,7 +52,7 @@ export interface ProxyServerOptions {
   shutdownGraceMs?: number;
   /** Debug: log request bodies, redacted and truncated. Off by default (prompt text is private). */
   logBodies?: boolean;
-  /** Shrink the heap after a burst once the proxy is quiet (idle-memory-trim.ts). Default on, 5 s. */
+  /** Shrink the heap after a burst once the proxy is quiet (idle-memory-trim.ts). Default on, 30 s. */
   idleMemoryTrim?: false | { idleMs?: number; minGrowthBytes?: number };
 }
 
