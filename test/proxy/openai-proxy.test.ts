@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startFakeUpstream } from '../fake-github/index.js';
@@ -177,6 +178,40 @@ describe('OpenAI routes through the real openai SDK', () => {
     }
     expect(chunks).toBeLessThan(50);
     await eventually(() => fake.counters.abortedRequests > aborted);
+  });
+
+  it('runs 80 streams at once: none waits for another to finish (no silent upstream connection cap)', async () => {
+    // Each stream lasts ~1.5 s upstream; a pool capped below 80 would hold the rest back that long.
+    Object.assign(fake.knobs, { streamChunks: 15, streamIntervalMs: 100 });
+    const agent = new Agent({ keepAlive: false });
+    const started = performance.now();
+    const streams = Array.from({ length: 80 }, (_, i) =>
+      new Promise<{ firstChunkMs: number; body: string }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent, headers: { 'content-type': 'application/json' }, timeout: 10_000 },
+          (res) => {
+            let firstChunkMs = 0;
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              firstChunkMs ||= performance.now() - started;
+              body += chunk;
+            });
+            res.on('end', () => resolve({ firstChunkMs, body }));
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+        req.end(JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: `stream ${i}` }] }));
+      }),
+    );
+    const results = await Promise.all(streams);
+    agent.destroy();
+    for (const { firstChunkMs, body } of results) {
+      expect(body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(firstChunkMs).toBeLessThan(1_000);
+    }
   });
 
   it('aborts the upstream request when a non-stream client gives up', async () => {

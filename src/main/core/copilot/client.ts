@@ -54,7 +54,7 @@ export interface CopilotClientOptions {
   headersTimeoutMs?: number;
   /** Max silence between body chunks (streams can think for a long time). */
   bodyTimeoutMs?: number;
-  /** Keep-alive connections per upstream origin. */
+  /** Cap on concurrent connections per upstream origin (default: none; 64 idle ones kept). */
   connections?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -76,7 +76,10 @@ interface Transports {
 function buildTransports(options: CopilotClientOptions): Transports {
   const env = options.env ?? process.env;
   const ca = loadCaBundle(options.caFile);
-  const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 64, maxFreeSockets: 64, scheduling: 'lifo' as const };
+  // No cap on concurrent upstream connections by default: each HTTP/1.1 stream holds one for its
+  // whole length, so a cap of N made stream N+1 wait, silently, for another to finish (or for the
+  // headers deadline). Up to 64 idle ones are kept for reuse.
+  const agentOptions = { keepAlive: true, maxSockets: options.connections ?? Infinity, maxFreeSockets: 64, scheduling: 'lifo' as const };
   const http = new HttpAgent(agentOptions);
   const https = new HttpsAgent({ ...agentOptions, ...(ca ? { ca } : {}) });
   const hasProxy = hasProxyEnv(env);
@@ -90,7 +93,7 @@ function buildTransports(options: CopilotClientOptions): Transports {
               httpProxy: env.HTTP_PROXY || env.http_proxy || undefined,
               httpsProxy: env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined,
               noProxy: env.NO_PROXY ?? env.no_proxy ?? undefined,
-              connections: options.connections ?? 64,
+              connections: options.connections ?? null,
               keepAliveTimeout: 30_000,
               ...(ca ? { connect: { ca }, requestTls: { ca }, proxyTls: { ca } } : {}),
             }),
