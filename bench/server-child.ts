@@ -4,6 +4,8 @@
  * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss,maxRss,mem} on {cmd:'stats'}.
  * BENCH_V8_RUNTIME_FLAGS: V8 flags set at run time (v8.setFlagsFromString), to try GC settings.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { setFlagsFromString } from 'node:v8';
 import { copilotRequestHeaders } from '../src/main/core/copilot/headers.js';
 import { createLogger, silentLogger } from '../src/main/core/log/logger.js';
@@ -21,8 +23,28 @@ const send = (message: unknown) => process.send?.(message);
 process.on('message', (message: { cmd?: string }) => {
   if (message.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
   if (message.cmd === 'stats') send({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, mem: process.memoryUsage() });
-  if (message.cmd === 'exit') process.exit(0);
+  if (message.cmd === 'exit') void stopAllocationProfile().finally(() => process.exit(0));
 });
+
+/**
+ * BENCH_ALLOC_PROFILE=file.heapprofile: V8's sampling heap profiler from start-up to exit, keeping
+ * the samples of objects the GC already freed (node --heap-prof keeps only survivors), so the
+ * profile shows where the bytes allocated per request come from. Open it in Chrome DevTools.
+ */
+const allocationProfile = process.env.BENCH_ALLOC_PROFILE ? new Session() : null;
+if (allocationProfile) {
+  allocationProfile.connect();
+  allocationProfile.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+}
+function stopAllocationProfile(): Promise<void> {
+  if (!allocationProfile) return Promise.resolve();
+  return new Promise((resolve) =>
+    allocationProfile.post('HeapProfiler.stopSampling', (error, result) => {
+      if (!error) writeFileSync(process.env.BENCH_ALLOC_PROFILE!, JSON.stringify(result.profile));
+      resolve();
+    }),
+  );
+}
 process.on('disconnect', () => process.exit(0));
 
 async function main(): Promise<void> {
