@@ -4,8 +4,8 @@
  * RSS costs per held stream, then aborts them all and checks everything is released.
  * The fake upstream runs in a child process (its memory is not ours).
  *
- *   npx tsx bench/streams.bench.ts [--streams 500] [--connections 64]
- * --connections: the proxy's upstream pool size (CopilotClient; default 64, the app's default).
+ *   npx tsx bench/streams.bench.ts [--streams 500] [--connections N]
+ * --connections: cap the proxy's upstream connections (CopilotClient); default none, as the app.
  */
 import { fork } from 'node:child_process';
 import { request } from 'node:http';
@@ -15,8 +15,9 @@ import { parseArgs } from 'node:util';
 import type { FakeCounters } from '../test/fake-github/index.js';
 
 const { values: args } = parseArgs({
-  options: { streams: { type: 'string', default: '500' }, connections: { type: 'string', default: '64' }, role: { type: 'string' } },
+  options: { streams: { type: 'string', default: '500' }, connections: { type: 'string' }, role: { type: 'string' } },
 });
+const cap = args.connections === undefined ? undefined : Number(args.connections);
 
 if (args.role === 'fake') {
   const { startFakeUpstream } = await import('../test/fake-github/index.js');
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const store = new MemorySecretStore();
   await store.set(endpoints.accountKey, token);
   const tokens = new TokenManager({ endpoints, credentials: new Credentials(store, endpoints.accountKey), logger: silentLogger });
-  const copilot = new CopilotClient({ sessions: tokens, logger: silentLogger, connections: Number(args.connections) });
+  const copilot = new CopilotClient({ sessions: tokens, logger: silentLogger, connections: cap });
   const proxy = createProxyServer({ sessions: tokens, logger: silentLogger, copilot });
   const { port } = await proxy.listen({ port: 0, host: '127.0.0.1' });
 
@@ -93,12 +94,12 @@ async function main(): Promise<void> {
   for (const req of requests) req.destroy();
   const cleanUntil = Date.now() + 5_000;
   const conns = () => new Promise<number>((resolve) => proxy.server.getConnections((_e, c) => resolve(c)));
-  while (((await conns()) > 0 || (await counters()).openSockets > Number(args.connections)) && Date.now() < cleanUntil) await new Promise((r) => setTimeout(r, 50));
+  while (((await conns()) > 0 || (await counters()).openSockets > (cap ?? 64)) && Date.now() < cleanUntil) await new Promise((r) => setTimeout(r, 50));
   const end = await counters();
   const after = { connections: await conns(), handles: process.getActiveResourcesInfo().length, aborted: end.abortedRequests, upstreamSockets: end.openSockets };
 
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-  console.log(`\nStreams held: ${n} clients, upstream pool ${args.connections}`);
+  console.log(`\nStreams held: ${n} clients, upstream connections ${cap === undefined ? 'uncapped (64 idle kept)' : `capped at ${cap}`}`);
   console.log(`live streams      ${during.live} of ${n} (first bytes within ${(rampMs / 1000).toFixed(1)} s); upstream requests ${during.upstream - base.capiRequests}`);
   console.log(`proxy RSS         ${mb(before.rss)} idle → ${mb(during.rss)} holding them (+${((during.rss - before.rss) / 1024 / Math.max(1, during.live)).toFixed(0)} KB per live stream)`);
   console.log(`after abort       server connections ${after.connections}, upstream aborted ${after.aborted - base.abortedRequests}, upstream sockets open ${after.upstreamSockets}, handles ${after.handles} (before ${before.handles})`);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FakeAccountInit, FakeCounters, FakeKnobs, RecordedRequest } from './types.js';
 import { defaultKnobs, zeroCounters } from './types.js';
 
@@ -43,7 +44,9 @@ export class FakeState {
   readonly deviceCodes = new Map<string, DeviceCode>(); // by device_code
   lastDeviceCode: DeviceCode | null = null;
   /** Aborted by close(): every pending wait ends so nothing keeps the process alive. */
-  readonly closing = new AbortController();
+  /** Aborted by close(). Every in-flight answer listens to it, so it has no listener limit (no
+   * MaxListenersExceededWarning with more than 10 concurrent requests). */
+  readonly closing = unlimitedAbortController();
   private tokenCounter = 0;
   private idCounter = 1000;
 
@@ -91,4 +94,10 @@ export class FakeState {
     this.requests.length = 0; // same array: callers may hold fake.requests
     Object.assign(this.knobs, defaultKnobs(), this.startKnobs);
   }
+}
+
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
