@@ -203,55 +203,65 @@ describe('upstream faults, both dialects', () => {
   });
 });
 
+/**
+ * 100 clients open long streams (half OpenAI, half Anthropic) and then all disconnect at once.
+ * `live` of them reach the upstream; with a capped pool the rest wait in its queue.
+ */
+async function abortStorm(s: Stack, live: number): Promise<void> {
+  // Warm up both paths (model catalog, session, keep-alive pool) so the baseline is steady.
+  await chat(s);
+  await messages(s);
+  await until(async () => (await connections(s.proxy)) === 0);
+  const baseline = { upstream: s.fake.counters.openSockets, resources: activeResources(), aborted: s.fake.counters.abortedRequests, capi: s.fake.counters.capiRequests };
+
+  const requests: ClientRequest[] = [];
+  let firstBytes = 0;
+  const statuses: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const anthropic = i % 2 === 1;
+    // A long prompt: the fake echoes it in 400 chunks 25 ms apart, so every stream is still open when aborted.
+    const long = { stream: true, messages: [{ role: 'user', content: 'lorem '.repeat(400) }] };
+    const body = JSON.stringify(anthropic ? messagesBody(long) : chatBody(long));
+    const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: anthropic ? '/v1/messages' : '/v1/chat/completions', agent: false, headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json', ...ANTHROPIC_HEADERS } }, (res) => {
+      statuses.push(res.statusCode ?? 0);
+      res.once('data', () => firstBytes++);
+      res.on('error', () => undefined);
+    });
+    req.on('error', () => undefined);
+    req.end(body);
+    requests.push(req);
+  }
+  await until(() => firstBytes === live, 8_000);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(firstBytes).toBe(live);
+  expect(statuses).toEqual(Array(live).fill(200));
+  expect(s.fake.counters.capiRequests - baseline.capi).toBe(live);
+  await until(async () => (await connections(s.proxy)) === 100, 5_000);
+
+  for (const req of requests) req.destroy();
+
+  await until(() => s.fake.counters.abortedRequests - baseline.aborted === live, 3_000);
+  await until(async () => (await connections(s.proxy)) === 0, 3_000);
+  await until(() => s.fake.counters.openSockets <= baseline.upstream, 3_000);
+  // Handles: no socket, timer (ping, timeout) or pipe left behind by the aborted streams.
+  await until(() => {
+    const now = activeResources();
+    return Object.entries(now).every(([name, count]) => count <= (baseline.resources[name] ?? 0));
+  }, 3_000);
+  expect(s.proxy.server.listenerCount('connection')).toBeLessThanOrEqual(2);
+  expect(process.listenerCount('uncaughtException')).toBeLessThan(10);
+  // Queued requests of clients that left are dropped, never sent later.
+  expect(s.fake.counters.capiRequests - baseline.capi).toBe(live);
+  // The server is still healthy afterwards.
+  expect((await messages(s, { stream: true })).status).toBe(200);
+}
+
 describe('100 clients abort their streams at once', () => {
-  it('aborts every upstream request (queued ones never go out); sockets, connections, timers and listeners return to baseline', async () => {
-    const s = await open({ knobs: { streamChunks: 400, streamIntervalMs: 25 } });
-    // Warm up both paths (model catalog, session, keep-alive pool) so the baseline is steady.
-    await chat(s);
-    await messages(s);
-    await until(async () => (await connections(s.proxy)) === 0);
-    const baseline = { upstream: s.fake.counters.openSockets, resources: activeResources(), aborted: s.fake.counters.abortedRequests, capi: s.fake.counters.capiRequests };
+  it('all 100 stream (no upstream connection cap), then every upstream request is aborted; sockets, connections, timers and listeners return to baseline', async () => {
+    await abortStorm(await open({ knobs: { streamChunks: 400, streamIntervalMs: 25 } }), 100);
+  });
 
-    const requests: ClientRequest[] = [];
-    let firstBytes = 0;
-    const statuses: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const anthropic = i % 2 === 1;
-      // A long prompt: the fake echoes it in 400 chunks 25 ms apart, so every stream is still open when aborted.
-      const long = { stream: true, messages: [{ role: 'user', content: 'lorem '.repeat(400) }] };
-      const body = JSON.stringify(anthropic ? messagesBody(long) : chatBody(long));
-      const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: anthropic ? '/v1/messages' : '/v1/chat/completions', agent: false, headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json', ...ANTHROPIC_HEADERS } }, (res) => {
-        statuses.push(res.statusCode ?? 0);
-        res.once('data', () => firstBytes++);
-        res.on('error', () => undefined);
-      });
-      req.on('error', () => undefined);
-      req.end(body);
-      requests.push(req);
-    }
-    // The upstream pool holds 64 connections (CopilotClient maxSockets): 64 stream, 36 wait in its queue.
-    await until(() => firstBytes === 64, 8_000);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(firstBytes).toBe(64);
-    expect(statuses).toEqual(Array(64).fill(200));
-    expect(s.fake.counters.capiRequests - baseline.capi).toBe(64);
-    await until(async () => (await connections(s.proxy)) === 100, 5_000);
-
-    for (const req of requests) req.destroy();
-
-    await until(() => s.fake.counters.abortedRequests - baseline.aborted === 64, 3_000);
-    await until(async () => (await connections(s.proxy)) === 0, 3_000);
-    await until(() => s.fake.counters.openSockets <= baseline.upstream, 3_000);
-    // Handles: no socket, timer (ping, timeout) or pipe left behind by the aborted streams.
-    await until(() => {
-      const now = activeResources();
-      return Object.entries(now).every(([name, count]) => count <= (baseline.resources[name] ?? 0));
-    }, 3_000);
-    expect(s.proxy.server.listenerCount('connection')).toBeLessThanOrEqual(2);
-    expect(process.listenerCount('uncaughtException')).toBeLessThan(10);
-    // The queued requests of clients that left are dropped, never sent later.
-    expect(s.fake.counters.capiRequests - baseline.capi).toBe(64);
-    // The server is still healthy afterwards.
-    expect((await messages(s, { stream: true })).status).toBe(200);
+  it('with the upstream capped at 64 connections: 64 stream, 36 queue; the queued ones never go out after their clients left', async () => {
+    await abortStorm(await open({ knobs: { streamChunks: 400, streamIntervalMs: 25 }, proxy: { upstreamConnections: 64 } }), 64);
   });
 });

@@ -48,6 +48,8 @@ export interface ProxyServerOptions {
   upstreamTimeoutMs?: number;
   /** Extra CA PEM file for the upstream connections. */
   caFile?: string | null;
+  /** Cap on concurrent upstream connections (default: none; see CopilotClient). */
+  upstreamConnections?: number;
   /** How long close() lets in-flight requests finish (default 5 s). */
   shutdownGraceMs?: number;
   /** Debug: log request bodies, redacted and truncated. Off by default (prompt text is private). */
@@ -171,7 +173,7 @@ class RequestContext implements RouteContext {
  */
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const { logger } = options;
-  const copilot = options.copilot ?? new CopilotClient({ sessions: options.sessions, logger, headersTimeoutMs: options.upstreamTimeoutMs, caFile: options.caFile });
+  const copilot = options.copilot ?? new CopilotClient({ sessions: options.sessions, logger, headersTimeoutMs: options.upstreamTimeoutMs, caFile: options.caFile, connections: options.upstreamConnections });
   const models = options.models ?? new ModelCatalog({ copilot, logger });
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const apiKey = options.apiKey ? new ApiKeyCheck(options.apiKey) : null;
