@@ -21,18 +21,21 @@ export type RelayErrorKind =
 
 export class RelayError extends Error {
   readonly kind: RelayErrorKind;
-  /** What the user can do about it, in words ("Run `copilot-relay login`"). */
+  /** What the user can do about it, in words ("Run `copilot-relay login`"): for the CLI. */
   readonly fix: string | undefined;
+  /** The same advice for the tray app, where it differs (a menu item instead of a command). */
+  readonly desktopFix: string | undefined;
   /** Upstream HTTP status when there was one. */
   readonly status: number | undefined;
   /** Seconds to wait, when the upstream said so. */
   readonly retryAfter: number | undefined;
 
-  constructor(kind: RelayErrorKind, message: string, options: { fix?: string; status?: number; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(kind: RelayErrorKind, message: string, options: { fix?: string; desktopFix?: string; status?: number; retryAfter?: number; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RelayError';
     this.kind = kind;
     this.fix = options.fix;
+    this.desktopFix = options.desktopFix;
     this.status = options.status;
     this.retryAfter = options.retryAfter;
   }
@@ -42,6 +45,9 @@ export class RelayError extends Error {
     return this.kind === 'network' || this.kind === 'rate-limited';
   }
 }
+
+/** Desktop wording shared by several errors. */
+export const SIGN_IN_AGAIN_DESKTOP = 'Sign in again from the tray menu or this window.';
 
 export function isRelayError(error: unknown): error is RelayError {
   return error instanceof RelayError;

@@ -51,17 +51,9 @@ const QUOTA_TTL_MS = 5 * 60_000;
 
 const finite = (value: number | undefined | null): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
-/** The core's fixes speak to CLI users; in the tray app the same fix is a click away. */
-function desktopFix(fix: string | undefined): string | null {
-  if (!fix) return null;
-  return fix
-    .replace(/\bSign in again: `copilot-relay login`\./, 'Sign in again from the tray menu or this window.')
-    .replace(/`copilot-relay login`(?: \(or sign in from the tray\))?/g, 'Sign in with GitHub')
-    .replace(/--insecure-storage/g, 'the "insecureStorage" setting in config.json');
-}
-
 function toStatusError(error: unknown, at: number): StatusError {
-  if (isRelayError(error)) return { kind: error.kind, message: error.message, fix: desktopFix(error.fix), at };
+  // The core's fixes speak to CLI users; errors whose fix names a command carry the tray wording too.
+  if (isRelayError(error)) return { kind: error.kind, message: error.message, fix: error.desktopFix ?? error.fix ?? null, at };
   return { kind: 'upstream', message: error instanceof Error ? error.message : String(error), fix: null, at };
 }
 

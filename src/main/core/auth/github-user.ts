@@ -1,6 +1,6 @@
 import type { GitHubEndpoints } from '../config/endpoints.js';
 import { githubApiHeaders } from '../copilot/headers.js';
-import { RelayError } from '../errors.js';
+import { RelayError, SIGN_IN_AGAIN_DESKTOP } from '../errors.js';
 import type { FetchLike } from './http.js';
 import { isObject, requestGitHub } from './http.js';
 
@@ -14,7 +14,7 @@ export async function fetchGitHubLogin(options: { endpoints: GitHubEndpoints; gi
     timeoutMs: options.timeoutMs,
     what: 'the account lookup',
   });
-  if (answer.status === 401) throw new RelayError('token-revoked', 'GitHub did not accept the token.', { status: 401, fix: 'Sign in again: `copilot-relay login`.' });
+  if (answer.status === 401) throw new RelayError('token-revoked', 'GitHub did not accept the token.', { status: 401, fix: 'Sign in again: `copilot-relay login`.', desktopFix: SIGN_IN_AGAIN_DESKTOP });
   if (answer.status >= 500) throw new RelayError('network', `GitHub had a problem looking up the account (HTTP ${answer.status}).`, { status: answer.status });
   if (answer.status !== 200 || !isObject(answer.json) || typeof answer.json.login !== 'string') {
     throw new RelayError('upstream', `Unexpected answer from GitHub's account lookup (HTTP ${answer.status}).`, { status: answer.status });

@@ -45,5 +45,5 @@ export async function importEditorToken(options: { host: string; env?: NodeJS.Pr
     const token = pickOAuthToken(parsed, options.host);
     if (token) return { token, source: path };
   }
-  throw new RelayError('not-signed-in', `No Copilot editor sign-in for ${options.host} found in ${dir}.`, { fix: 'Run `copilot-relay login` without --import to sign in.' });
+  throw new RelayError('not-signed-in', `No Copilot editor sign-in for ${options.host} found in ${dir}.`, { fix: 'Run `copilot-relay login` without --import to sign in.', desktopFix: 'Sign in with GitHub from the tray menu.' });
 }

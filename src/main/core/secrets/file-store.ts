@@ -79,7 +79,7 @@ export class FileSecretStore implements SecretStore {
       for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') out[key] = value;
       return out;
     } catch {
-      throw new RelayError('storage', `The credential file ${this.path} is damaged.`, { fix: 'Delete it and run `copilot-relay login` again.' });
+      throw new RelayError('storage', `The credential file ${this.path} is damaged.`, { fix: 'Delete it and run `copilot-relay login` again.', desktopFix: 'Delete it and sign in again from the tray menu.' });
     }
   }
 

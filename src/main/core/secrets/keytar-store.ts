@@ -10,10 +10,11 @@ interface KeytarApi {
 }
 
 const FIX = 'Start a keychain (Secret Service such as gnome-keyring), or opt in to a 0600 file with `--insecure-storage`.';
+const DESKTOP_FIX = 'Start a keychain (Secret Service such as gnome-keyring), or opt in to a 0600 file with the "insecureStorage" setting in config.json.';
 
 function unavailable(cause: unknown): RelayError {
   const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-  return new RelayError('keychain-unavailable', `No system keychain available (${detail}).`, { fix: FIX, cause });
+  return new RelayError('keychain-unavailable', `No system keychain available (${detail}).`, { fix: FIX, desktopFix: DESKTOP_FIX, cause });
 }
 
 /**

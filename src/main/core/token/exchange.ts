@@ -1,7 +1,7 @@
 import type { GitHubEndpoints } from '../config/endpoints.js';
 import { isLoopbackHostname } from '../config/endpoints.js';
 import { githubApiHeaders } from '../copilot/headers.js';
-import { RelayError } from '../errors.js';
+import { RelayError, SIGN_IN_AGAIN_DESKTOP } from '../errors.js';
 import { redact } from '../log/redact.js';
 import type { FetchLike, HttpAnswer } from '../auth/http.js';
 import { describeAnswer, isObject, requestGitHub } from '../auth/http.js';
@@ -113,7 +113,7 @@ export function classifyExchangeFailure(answer: HttpAnswer): RelayError {
   const detail = describeAnswer(answer);
   const retryAfter = Number(answer.headers.get('retry-after')) || undefined;
   if (status === 401) {
-    return new RelayError('token-revoked', 'GitHub says the stored sign-in is no longer valid (revoked or expired).', { status, fix: 'Sign in again: `copilot-relay login`.' });
+    return new RelayError('token-revoked', 'GitHub says the stored sign-in is no longer valid (revoked or expired).', { status, fix: 'Sign in again: `copilot-relay login`.', desktopFix: SIGN_IN_AGAIN_DESKTOP });
   }
   if (status === 403 || status === 429) {
     const body = isObject(answer.json) ? answer.json : {};
@@ -122,7 +122,7 @@ export function classifyExchangeFailure(answer: HttpAnswer): RelayError {
       return new RelayError('rate-limited', 'GitHub API rate limit reached while requesting a Copilot session.', { status, retryAfter, fix: 'Waiting before retrying.' });
     }
     if (/personal access token/i.test(detail)) {
-      return new RelayError('unsupported-token', 'This kind of GitHub token (personal access token) cannot be exchanged for Copilot.', { status, fix: 'Sign in with `copilot-relay login` instead of using a PAT.' });
+      return new RelayError('unsupported-token', 'This kind of GitHub token (personal access token) cannot be exchanged for Copilot.', { status, fix: 'Sign in with `copilot-relay login` instead of using a PAT.', desktopFix: 'Sign in with GitHub from the tray menu instead of using a personal access token.' });
     }
     const message = details && typeof details.message === 'string' ? redact(details.message) : detail || 'No Copilot access for this account.';
     const url = details && typeof details.url === 'string' ? details.url : null;
@@ -170,6 +170,7 @@ async function probeDirectMode(options: ExchangeOptions, now: () => number): Pro
     throw new RelayError('no-copilot', 'This GitHub account has no Copilot access (neither the session exchange nor the access check accepted it).', {
       status: answer.status,
       fix: 'Check your Copilot subscription on github.com, then `copilot-relay login` again.',
+      desktopFix: 'Check your Copilot subscription on github.com, then sign in again from the tray menu.',
     });
   }
   const body = answer.json;

@@ -140,7 +140,7 @@ export class TokenManager implements SessionProvider {
     }
     if (!this.githubToken) {
       if (this.phase !== 'signed-out') this.setPhase('signed-out');
-      throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` (or sign in from the tray).' });
+      throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` (or sign in from the tray).', desktopFix: 'Sign in with GitHub from the tray menu or this window.' });
     }
     this.logger.addSecret(this.githubToken);
     return this.githubToken;
