@@ -3,6 +3,7 @@ import type { RelayController } from '../core/controller.js';
 import type { RelayStatus } from '../../shared/status.js';
 import { createActions } from './actions.js';
 import { silentLogger } from '../core/log/logger.js';
+import { RelayError } from '../core/errors.js';
 import { readyStatus, signedOutStatus, signingInStatus } from '../../../e2e/support/status-fixtures.js';
 
 function fakeController(initial: RelayStatus) {
@@ -71,6 +72,13 @@ describe('actions', () => {
     const t = setup(signedOutStatus());
     t.controller.signIn.mockRejectedValueOnce(Object.assign(new Error('The code expired.'), { fix: 'Sign in again' }));
     await expect(t.actions.signIn()).resolves.toEqual({ ok: false, message: 'The code expired. — Sign in again' });
+  });
+
+  it('shows the tray wording of a fix, not the CLI command', async () => {
+    const t = setup(signedOutStatus());
+    const keychain = new RelayError('keychain-unavailable', 'No system keychain available.', { fix: 'Opt in with `--insecure-storage`.', desktopFix: 'Opt in with the "insecureStorage" setting.' });
+    t.controller.signIn.mockRejectedValueOnce(keychain);
+    await expect(t.actions.signIn()).resolves.toEqual({ ok: false, message: 'No system keychain available. — Opt in with the "insecureStorage" setting.' });
   });
 
   it('never opens a verification URL off the GitHub host or over http', async () => {

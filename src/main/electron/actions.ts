@@ -35,7 +35,9 @@ export interface ActionDeps {
 /** Plain words for the user: messages from the core are already token-free; never a stack. */
 function failure(error: unknown, fallback: string): ActionResult {
   const message = error instanceof Error && error.message ? error.message : fallback;
-  const fix = (error as { fix?: unknown } | null)?.fix;
+  // The tray wording when the core has one (desktopFix: a menu item instead of a CLI command).
+  const { fix: cliFix, desktopFix } = (error ?? {}) as { fix?: unknown; desktopFix?: unknown };
+  const fix = desktopFix ?? cliFix;
   return { ok: false, message: typeof fix === 'string' && fix ? `${message} — ${fix}` : message };
 }
 
