@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { captureStream } from '../support/cli-output.js';
 import { main } from '../../src/main/cli/index.js';
 import { KeytarSecretStore } from '../../src/main/core/secrets/keytar-store.js';
 import { startFakeUpstream } from '../fake-github/index.js';
@@ -13,10 +13,6 @@ import { startFakeUpstream } from '../fake-github/index.js';
  */
 const enabled = process.env.COPILOT_RELAY_REQUIRE_KEYCHAIN === '1';
 
-function capture() {
-  let text = '';
-  return { stream: new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } }), text: () => text };
-}
 
 describe('CLI with the system keychain', () => {
   it.skipIf(enabled)('skips outside scripts/test-all.sh (would write to your real keychain)', () => {
@@ -31,8 +27,8 @@ describe('CLI with the system keychain', () => {
     const store = new KeytarSecretStore();
     const outputs: string[] = [];
     const cli = async (args: string[]) => {
-      const stdout = capture();
-      const stderr = capture();
+      const stdout = captureStream();
+      const stderr = captureStream();
       const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env });
       outputs.push(stdout.text(), stderr.text());
       return { code, stdout: stdout.text() };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { captureCliOutput } from '../support/cli-output.js';
 import OpenAI from 'openai';
 import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
@@ -25,22 +25,17 @@ afterAll(async () => {
 
 /** Runs `serve --port 0` through main, capturing its output, until it prints its Listening line or exits. */
 async function runServe(env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const { stdout, stderr, out, err } = captureCliOutput();
   const before = new Set(process.listeners('SIGTERM'));
   const running = main(['serve', '--port', '0'], { stdout, stderr, env });
   // main's own SIGTERM handler (emitting the real signal would also reach the test runner's).
   const onSigterm = () => process.listeners('SIGTERM').find((listener) => !before.has(listener))?.('SIGTERM');
   const deadline = Date.now() + 5000;
-  while (!out.includes('\n') && Date.now() < deadline) {
+  while (!out().includes('\n') && Date.now() < deadline) {
     const settled = await Promise.race([running.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 10))]);
     if (settled) break;
   }
-  return { running, out: () => out, err: () => err, stop: onSigterm };
+  return { running, out, err, stop: onSigterm };
 }
 
 describe('copilot-relay serve --port 0 (main, real token core, fake upstream)', () => {

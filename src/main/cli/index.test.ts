@@ -1,16 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { describeFailure, main } from './index.js';
 import { RelayError } from '../core/errors.js';
+import { captureCliOutput } from '../../../test/support/cli-output.js';
 
 function io(env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { stdout, stderr, env, out: () => out, err: () => err };
+  return { ...captureCliOutput(), env };
 }
 
 describe('cli dispatch', () => {

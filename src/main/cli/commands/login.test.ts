@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { captureStream } from '../../../../test/support/cli-output.js';
 import { startFakeUpstream } from '../../../../test/fake-github/index.js';
 import { main } from '../index.js';
 import { run as runLogin } from './login.js';
@@ -10,24 +10,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 
 type Fake = Awaited<ReturnType<typeof startFakeUpstream>>;
 
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      text += String(chunk);
-      callback();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 let fake: Fake;
 let home: string;
 const outputs: string[] = [];
 
 async function cli(args: string[], extraEnv: Record<string, string> = {}) {
-  const stdout = capture();
-  const stderr = capture();
+  const stdout = captureStream();
+  const stderr = captureStream();
   const env = { COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url, HOME: home, ...extraEnv };
   const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env });
   outputs.push(stdout.text(), stderr.text());
@@ -148,8 +138,8 @@ describe('copilot-relay login / status / logout (file store, against the fake up
   it('Ctrl-C while waiting cancels the sign-in', async () => {
     fake.knobs.deviceOutcome = 'manual';
     const controller = new AbortController();
-    const stdout = capture();
-    const stderr = capture();
+    const stdout = captureStream();
+    const stderr = captureStream();
     const env = { COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url };
     const pending = runLogin({ argv: ['--insecure-storage'], stdout: stdout.stream, stderr: stderr.stream, env, debug: false, signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 100));

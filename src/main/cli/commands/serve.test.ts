@@ -1,23 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { RelayError } from '../../core/errors.js';
 import { createMemoryLogger } from '../../core/log/logger.js';
 import type { CopilotSession, SessionProvider } from '../../core/token/session.js';
 import { describeFailure } from '../index.js';
 import type { CliContext } from '../context.js';
 import { parseServeArgs, serve } from './serve.js';
+import { captureCliOutput } from '../../../../test/support/cli-output.js';
 import type { ServeDeps } from './serve.js';
 
 function context(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const { stdout, stderr, out } = captureCliOutput();
   const controller = new AbortController();
   const ctx: CliContext = { argv, stdout, stderr, env, debug: false, signal: controller.signal };
-  return { ctx, controller, out: () => out };
+  return { ctx, controller, out };
 }
 
 const session: CopilotSession = { token: 'tid=FAKE;exp=1:abcdefabcdefabcdef', mode: 'exchange', apiBaseUrl: 'http://127.0.0.1:9', sku: 'monthly_subscriber', receivedAt: 0, expiresAt: Infinity, refreshAt: Infinity };
@@ -113,17 +110,12 @@ describe('copilot-relay serve (through main)', () => {
     const { main } = await import('../index.js');
     const home = await mkdtemp(join(tmpdir(), 'relay-serve-'));
     try {
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      let out = '';
-      let err = '';
-      stdout.on('data', (c: Buffer) => (out += c.toString()));
-      stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const { stdout, stderr, out, err } = captureCliOutput();
       const env = { COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: 'http://127.0.0.1:9', COPILOT_RELAY_GITHUB_API_URL: 'http://127.0.0.1:9' };
       const code = await main(['serve', '--port', '0', '--insecure-storage'], { stdout, stderr, env });
       expect(code).not.toBe(0);
-      expect(out).toBe('');
-      const lines = err.trim().split('\n').filter((l) => !/^\S+Z (?:INFO|WARN|DEBUG) /.test(l));
+      expect(out()).toBe('');
+      const lines = err().trim().split('\n').filter((l) => !/^\S+Z (?:INFO|WARN|DEBUG) /.test(l));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/copilot-relay login/);
     } finally {
