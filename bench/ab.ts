@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { askChild, bundleChild, forkChild } from './bundle-child.js';
+import { askChild, BENCH_CHAT_BODY, bundleChild, fakeChildSource, fakeEnv, forkChild } from './bundle-child.js';
 
 const [baseRev = 'HEAD', roundsArg = '6', secondsArg = '4', rateArg = '1500'] = process.argv.slice(2);
 const rate = Number(rateArg);
@@ -45,20 +45,19 @@ const cpu = async (proc: ChildProcess) => {
 };
 
 if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
-const fake = await start(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);
+const fake = await start(fakeChildSource, ['fake'], ['--import', 'tsx']);
 if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '0', String(fake.proc.pid)]);
-const env = { BENCH_FAKE_URL: fake.info.url!, BENCH_FAKE_TOKEN: fake.info.token! };
+const env = fakeEnv(fake.info);
 // AB_BASE_ROLE=passthrough: compare the working tree's relay with the pass-through proxy instead.
 const baseRole = process.env.AB_BASE_ROLE ?? 'relay';
 const children = {
   a: await start(baseRole === 'relay' ? `${cache}/a/server-child.mjs` : `${cache}/b/server-child.mjs`, [baseRole], [], env),
   b: await start(`${cache}/b/server-child.mjs`, ['relay'], [], env),
 };
-const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
 const run = async (name: 'a' | 'b', duration: number) => {
   const child = children[name];
   const before = await cpu(child.proc);
-  const result = await autocannon({ url: `${child.info.url}/v1/chat/completions`, method: 'POST', connections: 32, duration, ...(rate > 0 ? { overallRate: rate } : {}), headers: { 'content-type': 'application/json' }, body });
+  const result = await autocannon({ url: `${child.info.url}/v1/chat/completions`, method: 'POST', connections: 32, duration, ...(rate > 0 ? { overallRate: rate } : {}), headers: { 'content-type': 'application/json' }, body: BENCH_CHAT_BODY });
   const used = (await cpu(child.proc)) - before;
   return { perReq: used / result.requests.total, rps: result.requests.average };
 };

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { askChild, bundleChild, forkChild } from './bundle-child.js';
+import { askChild, BENCH_CHAT_BODY, bundleChild, fakeChildSource, fakeEnv, forkChild } from './bundle-child.js';
 
 const role = process.argv[2] ?? 'relay';
 const gap = Number(process.argv[3] ?? 7);
@@ -14,16 +14,15 @@ const bursts = Number(process.argv[4] ?? 3);
 const burstSeconds = Number(process.argv[5] ?? 4);
 const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-bench-profile/server-child.mjs', import.meta.url));
 await bundleChild(childBundle);
-const fake = await forkChild(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);
+const fake = await forkChild(fakeChildSource, ['fake'], ['--import', 'tsx']);
 const flags = (process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const proxy = await forkChild(childBundle, [role], flags, { BENCH_FAKE_URL: fake.info.url!, BENCH_FAKE_TOKEN: fake.info.token! }, process.env.PROFILE_CHILD_STDOUT ? 'inherit' : 'ignore');
+const proxy = await forkChild(childBundle, [role], flags, fakeEnv(fake.info), process.env.PROFILE_CHILD_STDOUT ? 'inherit' : 'ignore');
 const url = `${proxy.info.url}/v1/chat/completions`;
-const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
 type Stats = { rss: number };
 for (let burst = 1; burst <= bursts; burst++) {
   const perSecond: number[] = [];
   for (let s = 0; s < burstSeconds; s++) {
-    const r = await autocannon({ url, method: 'POST', connections: 32, duration: 1, headers: { 'content-type': 'application/json' }, body });
+    const r = await autocannon({ url, method: 'POST', connections: 32, duration: 1, headers: { 'content-type': 'application/json' }, body: BENCH_CHAT_BODY });
     perSecond.push(r.requests.total);
   }
   const { rss } = await askChild<Stats>(proxy.proc, 'stats');

@@ -7,6 +7,17 @@ import { build } from 'esbuild';
 /** Path of bench/server-child.ts, the one-proxy-per-process child both benchmarks run. */
 export const childSource = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 
+/** Path of bench/fake-child.ts, the fake upstream in its own process (run under tsx). */
+export const fakeChildSource = fileURLToPath(new URL('./fake-child.ts', import.meta.url));
+
+/** The non-stream chat request the load tools send (the fake answers a ~360-byte completion). */
+export const BENCH_CHAT_BODY = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
+
+/** What a proxy child needs in its environment to reach the fake (from the fake's ready message). */
+export function fakeEnv(fakeInfo: Record<string, string>): Record<string, string> {
+  return { BENCH_FAKE_URL: fakeInfo.url!, BENCH_FAKE_TOKEN: fakeInfo.token! };
+}
+
 /**
  * Bundles the child like scripts/build.mjs bundles the shipped CLI (ESM, split at dynamic imports so
  * the tokenizer tables and undici load lazily): measuring under a TypeScript loader would inflate

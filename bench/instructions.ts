@@ -8,12 +8,12 @@
  * steady-state cost of one request, with start-up and most JIT compilation cancelled out.
  * Needs `valgrind` (apt-get install valgrind); takes ~3 minutes with the four runs in parallel.
  */
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { bundleChild } from './bundle-child.js';
+import { BENCH_CHAT_BODY, bundleChild, fakeChildSource, fakeEnv, forkChild } from './bundle-child.js';
 
 const [low, high] = [Number(process.argv[2] ?? 5000), Number(process.argv[3] ?? 15000)];
 if (spawnSync('valgrind', ['--version']).status !== 0) {
@@ -24,16 +24,14 @@ const cache = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-instru
 const childBundle = `${cache}server-child.mjs`;
 await bundleChild(childBundle);
 
-const fake = fork(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-const fakeInfo = await new Promise<Record<string, string>>((resolve) => fake.once('message', resolve));
-const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
+const { proc: fake, info: fakeInfo } = await forkChild(fakeChildSource, ['fake'], ['--import', 'tsx']);
 
 /** Total instructions of one child process that served `requests` requests. */
 async function count(role: string, requests: number): Promise<number> {
   const out = `${cache}cg-${role}-${requests}.out`;
   const child: ChildProcess = spawn('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', `--cachegrind-out-file=${out}`, process.execPath, childBundle, role], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, BENCH_FAKE_URL: fakeInfo.url, BENCH_FAKE_TOKEN: fakeInfo.token },
+    env: { ...process.env, ...fakeEnv(fakeInfo) },
   });
   child.stderr!.resume();
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
@@ -41,7 +39,7 @@ async function count(role: string, requests: number): Promise<number> {
     child.once('exit', (code) => reject(new Error(`${role} under valgrind exited with ${code}`)));
   });
   child.removeAllListeners('exit');
-  const result = await autocannon({ url: `${info.url}/v1/chat/completions`, method: 'POST', connections: 8, amount: requests, timeout: 120, headers: { 'content-type': 'application/json' }, body });
+  const result = await autocannon({ url: `${info.url}/v1/chat/completions`, method: 'POST', connections: 8, amount: requests, timeout: 120, headers: { 'content-type': 'application/json' }, body: BENCH_CHAT_BODY });
   if (result.non2xx + result.errors > 0) throw new Error(`${role}: ${result.non2xx + result.errors} failed requests`);
   child.send({ cmd: 'exit' });
   await new Promise((resolve) => child.once('exit', resolve));

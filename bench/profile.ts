@@ -8,7 +8,7 @@
  * child's RSS by mapping (Linux), PROFILE_SMAPS=12 again after 12 s idle (the idle trim).
  */
 import { fileURLToPath } from 'node:url';
-import { askChild, bundleChild, forkChild } from './bundle-child.js';
+import { askChild, BENCH_CHAT_BODY, bundleChild, fakeChildSource, fakeEnv, forkChild } from './bundle-child.js';
 import { rssBreakdown } from './rss-breakdown.js';
 import autocannon from 'autocannon';
 
@@ -21,12 +21,11 @@ const start = (script: string, args: string[], execArgv: string[], env: Record<s
 const ask = askChild;
 
 await bundleChild(childBundle);
-const fake = await start(fileURLToPath(new URL('./fake-child.ts', import.meta.url)), ['fake'], ['--import', 'tsx']);
+const fake = await start(fakeChildSource, ['fake'], ['--import', 'tsx']);
 const flags = ['--expose-gc', ...(process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
-const proxy = await start(childBundle, [role], flags, { BENCH_FAKE_URL: fake.info.url!, BENCH_FAKE_TOKEN: fake.info.token! });
+const proxy = await start(childBundle, [role], flags, fakeEnv(fake.info));
 const url = `${proxy.info.url}/v1/chat/completions`;
-const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
-const run = (duration: number) => autocannon({ url, method: 'POST', connections: 32, duration, headers: { 'content-type': 'application/json' }, body });
+const run = (duration: number) => autocannon({ url, method: 'POST', connections: 32, duration, headers: { 'content-type': 'application/json' }, body: BENCH_CHAT_BODY });
 type Stats = { cpu: NodeJS.CpuUsage; mem: NodeJS.MemoryUsage };
 const mb = (m: NodeJS.MemoryUsage) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round((v / 1048576) * 10) / 10]));
 const warm = await run(2);

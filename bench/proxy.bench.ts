@@ -8,7 +8,7 @@
  *   BENCH_ROUND_SECONDS=3 BENCH_ROUNDS=3 BENCH_TTFB_SAMPLES=300 to tune.
  */
 import { fork } from 'node:child_process';
-import { bundleChild, childSource } from './bundle-child.js';
+import { BENCH_CHAT_BODY, bundleChild, childSource, fakeChildSource } from './bundle-child.js';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request, Agent } from 'undici';
@@ -34,7 +34,7 @@ const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-
 
 const bundled = process.env.BENCH_NO_BUNDLE !== '1';
 
-const fakeSource = process.env.BENCH_FAKE_SCRIPT ?? fileURLToPath(new URL('./fake-child.ts', import.meta.url));
+const fakeSource = process.env.BENCH_FAKE_SCRIPT ?? fakeChildSource;
 
 function startChild(role: string, env: Record<string, string> = {}): Promise<Child> {
   const script = role === 'fake' ? fakeSource : bundled ? childBundle : childSource;
@@ -67,7 +67,6 @@ function startChild(role: string, env: Record<string, string> = {}): Promise<Chi
   });
 }
 
-const CHAT_BODY = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'benchmark ping' }] });
 
 interface RoundResult { rps: number; p50: number; p99: number; cpuUsPerReq: number | null; requests: number }
 
@@ -79,7 +78,7 @@ async function load(url: string, headers: Record<string, string>, proxy: Child |
     connections: CONNECTIONS,
     duration: SECONDS,
     headers: { 'content-type': 'application/json', ...headers },
-    body: CHAT_BODY,
+    body: BENCH_CHAT_BODY,
   });
   const after = proxy ? await proxy.stats() : null;
   const requests = result.requests.total;
