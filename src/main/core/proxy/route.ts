@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CopilotClient } from '../copilot/client.js';
 import type { ModelCatalog } from '../copilot/models.js';
 import type { Logger } from '../log/logger.js';
+import type { RequestUsage, UsageObserver } from '../usage/observer.js';
 
 /** Which API shape a route speaks: decides the error envelope. */
 export type Dialect = 'openai' | 'anthropic';
@@ -22,6 +23,10 @@ export interface RouteContext {
   logger: Logger;
   /** Adds fields to the single per-request log line (never prompt text or tokens). */
   setLogFields(fields: { model?: string; stream?: boolean }): void;
+  /** This request's usage facts: the route fills them in; the server records them when the response ends. */
+  usage: RequestUsage;
+  /** Budget, rate-limit understanding and the ledger (a no-op unless the service provides one). */
+  usageObserver: UsageObserver;
 }
 
 export interface Route {

@@ -10,6 +10,8 @@ import { formatLogValue } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
 import type { SessionProvider } from '../token/session.js';
+import { newRequestUsage, noUsageObserver } from '../usage/observer.js';
+import type { RequestUsage, UsageObserver } from '../usage/observer.js';
 import { errorFromUpstream, sendError } from './errors.js';
 import { ApiKeyCheck, hostAllowed, isLoopbackOrigin, originAllowed } from './guards.js';
 import type { HostPolicy } from './guards.js';
@@ -56,6 +58,8 @@ export interface ProxyServerOptions {
   logBodies?: boolean;
   /** Shrink the heap after a burst once the proxy is quiet (idle-memory-trim.ts). Default on, 30 s. */
   idleMemoryTrim?: false | { idleMs?: number; minGrowthBytes?: number };
+  /** Usage ledger, limits and budget (default: none). Gets every finished request. */
+  usage?: UsageObserver;
 }
 
 export interface ProxyServer {
@@ -127,6 +131,7 @@ class RequestContext implements RouteContext {
   readonly fields: { model?: string; stream?: boolean } = {};
   controller: AbortController | null = null;
   gone = false;
+  readonly usage: RequestUsage = newRequestUsage();
   /** Captured now: the connection this request came on, even after the response detaches. */
   private readonly socket: Socket;
 
@@ -137,6 +142,7 @@ class RequestContext implements RouteContext {
     readonly copilot: CopilotClient,
     readonly models: ModelCatalog,
     readonly logger: Logger,
+    readonly usageObserver: UsageObserver,
     private readonly connectionAborts: WeakMap<Socket, AbortController>,
   ) {
     this.socket = req.socket;
@@ -176,6 +182,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const copilot = options.copilot ?? new CopilotClient({ sessions: options.sessions, logger, headersTimeoutMs: options.upstreamTimeoutMs, caFile: options.caFile, connections: options.upstreamConnections });
   const models = options.models ?? new ModelCatalog({ copilot, logger });
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const usageObserver = options.usage ?? noUsageObserver;
   const apiKey = options.apiKey ? new ApiKeyCheck(options.apiKey) : null;
   if (options.apiKey) logger.addSecret(options.apiKey);
   const table = new Map<string, Map<string, Route>>();
@@ -206,13 +213,14 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    const startedAtMs = Date.now();
     const requestId = randomUUID();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const method = req.method ?? 'GET';
     const dialect = dialectFor(path);
-    const ctx = new RequestContext(req, res, requestId, copilot, models, logger, connectionAborts);
+    const ctx = new RequestContext(req, res, requestId, copilot, models, logger, usageObserver, connectionAborts);
     inflight++;
     trim?.noteRequest();
     res.setHeader('x-request-id', requestId);
@@ -225,12 +233,18 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         ctx.gone = true;
         ctx.controller?.abort(new RelayError('cancelled', closing ? 'Server shutting down.' : 'Client disconnected.'));
       }
+      const status = res.writableFinished ? res.statusCode : 499;
+      const latencyMs = Math.round(performance.now() - started);
       // The same ` key=value` format as logger fields, built directly: this line is written for
       // every request, and the generic field loop was its largest cost (valgrind).
       const model = ctx.fields.model;
       logger.info(
-        `request method=${method} path=${formatLogValue(path)}${model === undefined ? '' : ` model=${formatLogValue(model)}`} status=${res.writableFinished ? res.statusCode : 499} ms=${Math.round(performance.now() - started)} stream=${ctx.fields.stream ?? false} id=${requestId}`,
+        `request method=${method} path=${formatLogValue(path)}${model === undefined ? '' : ` model=${formatLogValue(model)}`} status=${status} ms=${latencyMs} stream=${ctx.fields.stream ?? false} id=${requestId}`,
       );
+      if (usageObserver !== noUsageObserver) {
+        const userAgent = req.headers['user-agent'];
+        usageObserver.record({ ...ctx.usage, requestId, startedAt: startedAtMs, userAgent: userAgent ?? null, method, path, status, latencyMs });
+      }
     });
 
     if (!hostAllowed(req.headers.host, hostPolicy)) {
