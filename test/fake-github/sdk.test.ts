@@ -2,7 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COPILOT_IDENTITY } from '../../src/main/core/copilot/headers.js';
+import { BUILT_IN_IDENTITY } from '../../src/main/core/copilot/identity.js';
 import { startFakeUpstream } from './index.js';
 import type { FakeUpstream } from './index.js';
 import { sessionToken } from './test-helpers.js';
@@ -13,7 +13,7 @@ let anthropic: Anthropic;
 beforeAll(async () => {
   fake = await startFakeUpstream({ streamChunks: 3 });
   const bearer = await sessionToken(fake);
-  const defaultHeaders = { 'editor-version': COPILOT_IDENTITY.editorVersion };
+  const defaultHeaders = { 'editor-version': BUILT_IN_IDENTITY.editorVersion, 'x-github-api-version': BUILT_IN_IDENTITY.apiVersion };
   openai = new OpenAI({ baseURL: fake.capiUrl, apiKey: bearer, defaultHeaders, maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: fake.capiUrl, authToken: bearer, apiKey: null, defaultHeaders, maxRetries: 0 });
 });

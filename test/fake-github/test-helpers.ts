@@ -1,12 +1,13 @@
-import { COPILOT_IDENTITY } from '../../src/main/core/copilot/headers.js';
+import { BUILT_IN_IDENTITY } from '../../src/main/core/copilot/identity.js';
 import type { FakeUpstream } from './index.js';
 
 /** Identity headers a well-behaved client sends to CAPI. */
 export function capiHeaders(bearer: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     authorization: `Bearer ${bearer}`,
-    'editor-version': COPILOT_IDENTITY.editorVersion,
-    'copilot-integration-id': COPILOT_IDENTITY.integrationId,
+    'editor-version': BUILT_IN_IDENTITY.editorVersion,
+    'copilot-integration-id': BUILT_IN_IDENTITY.integrationId,
+    'x-github-api-version': BUILT_IN_IDENTITY.apiVersion,
     'content-type': 'application/json',
     ...extra,
   };

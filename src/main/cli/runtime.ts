@@ -1,6 +1,7 @@
 import type { CliContext } from './context.js';
 import type { Credentials } from '../core/auth/credentials.js';
 import { createGitHubFetch } from '../core/auth/github-fetch.js';
+import { configureClientIdentity } from '../core/copilot/headers.js';
 import type { FetchLike } from '../core/auth/http.js';
 import type { GitHubEndpoints } from '../core/config/endpoints.js';
 import { relayHome } from '../core/config/paths.js';
@@ -48,6 +49,8 @@ export function openRuntime(ctx: Pick<CliContext, 'env' | 'debug' | 'stderr'>, o
   const logger = options.logger ?? createLogger({ level: ctx.debug ? 'debug' : options.logLevel ?? 'info', sink: (line) => ctx.stderr.write(`${line}\n`) });
   const home = relayHome(ctx.env);
   const settings = openSettings({ cwd: home });
+  // Before any GitHub call: an invalid COPILOT_RELAY_CLIENT_IDENTITY stops every command with one line.
+  configureClientIdentity({ env: ctx.env, setting: settings.get('clientIdentity') });
   const enterprise = options.enterprise !== undefined ? options.enterprise : settings.get('enterprise');
   const envToken = options.ignoreEnvToken ? null : ctx.env.COPILOT_RELAY_GITHUB_TOKEN?.trim() || null;
   logger.addSecret(ctx.env.COPILOT_RELAY_GITHUB_TOKEN?.trim());

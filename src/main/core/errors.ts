@@ -17,6 +17,7 @@ export type RelayErrorKind =
   | 'storage' // credential store read/write failed
   | 'config' // bad setting, URL or argument
   | 'port-in-use'
+  | 'client-outdated' // GitHub no longer accepts the client identity (HTTP 466, or an API-version refusal)
   | 'upstream'; // unexpected answer from GitHub/Copilot
 
 export class RelayError extends Error {

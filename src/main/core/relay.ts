@@ -6,6 +6,7 @@ import type { FetchLike } from './auth/http.js';
 import type { SignInOptions } from './auth/sign-in.js';
 import { signInWithDeviceFlow } from './auth/sign-in.js';
 import { resolveClientId } from './config/endpoints.js';
+import { configureClientIdentity } from './copilot/headers.js';
 import type { GitHubEndpoints } from './config/endpoints.js';
 import { relayHome } from './config/paths.js';
 import type { RelayController } from './controller.js';
@@ -92,6 +93,12 @@ export class Relay implements RelayController, SessionProvider {
     this.clock = options.clock ?? systemClock;
     this.fetchFn = options.fetch ?? createGitHubFetch({ env: this.env, caFile: options.settings.get('extraCaCertsFile') });
     this.login = options.settings.get('lastLogin');
+    try {
+      configureClientIdentity({ env: this.env, setting: options.settings.get('clientIdentity') });
+    } catch (error) {
+      // Shown in the window and tray; requests keep the built-in identity meanwhile.
+      this.relayError = toStatusError(error, this.clock.now());
+    }
     this.openAccount(options.settings.get('enterprise'));
   }
 

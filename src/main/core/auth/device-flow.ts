@@ -1,5 +1,5 @@
 import type { GitHubEndpoints } from '../config/endpoints.js';
-import { COPILOT_IDENTITY } from '../copilot/headers.js';
+import { clientIdentity } from '../copilot/headers.js';
 import { RelayError } from '../errors.js';
 import { redact } from '../log/redact.js';
 import type { FetchLike } from './http.js';
@@ -51,7 +51,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 
 function formHeaders(): Record<string, string> {
   // Without Accept: application/json GitHub answers form-urlencoded.
-  return { accept: 'application/json', 'content-type': 'application/json', 'user-agent': COPILOT_IDENTITY.userAgent };
+  return { accept: 'application/json', 'content-type': 'application/json', 'user-agent': clientIdentity().userAgent };
 }
 
 /**

@@ -1,39 +1,78 @@
 import { randomUUID } from 'node:crypto';
+import { BUILT_IN_IDENTITY, GITHUB_REST_API_VERSION, resolveClientIdentity } from './identity.js';
+import type { ClientIdentity, ClientIdentityOverride } from './identity.js';
 
 /**
- * The one place that builds headers for GitHub's Copilot endpoints. The client identity is what the
- * editor plugins send (Copilot API rejects IDE-auth tokens without Editor-Version); versions live
- * here as constants so a bump is one edit.
+ * The one place that builds headers for GitHub's Copilot endpoints. The identity (editor and plugin
+ * versions, integration id, API version) is resolved once at start-up (identity.ts) and set here;
+ * building a request's headers only reads it.
  */
-export const COPILOT_IDENTITY = {
-  editorVersion: 'vscode/1.107.0',
-  editorPluginVersion: 'copilot-chat/0.35.0',
-  userAgent: 'GitHubCopilotChat/0.35.0',
-  integrationId: 'vscode-chat',
-  apiVersion: '2025-04-01',
-} as const;
 
-export type CopilotIntent = 'conversation-panel' | 'model-access' | 'messages-proxy' | 'conversation-embeddings';
+let identity: Readonly<ClientIdentity> = BUILT_IN_IDENTITY;
+
+/** Sets the identity every later request sends (once per process, from env + settings). */
+export function setClientIdentity(next: Readonly<ClientIdentity>): void {
+  identity = next;
+}
+
+export function clientIdentity(): Readonly<ClientIdentity> {
+  return identity;
+}
+
+/**
+ * Resolves the identity from COPILOT_RELAY_CLIENT_IDENTITY and the `clientIdentity` setting and sets
+ * it; both shells call this once at start-up. Throws a config error (naming the source) when invalid.
+ */
+export function configureClientIdentity(options: { env?: NodeJS.ProcessEnv; setting?: ClientIdentityOverride | null }): Readonly<ClientIdentity> {
+  const next = resolveClientIdentity(options);
+  setClientIdentity(next);
+  return next;
+}
+
+/**
+ * `OpenAI-Intent`, also sent as `X-Interaction-Type` as VS Code does for ordinary requests
+ * (microsoft/vscode extensions/copilot `networking.ts` `networkRequest`). `conversation-agent` is
+ * agent-mode traffic; `messages-proxy` / `responses-proxy` are VS Code's local proxies' intents.
+ */
+export type CopilotIntent =
+  | 'conversation-agent'
+  | 'conversation-panel'
+  | 'messages-proxy'
+  | 'responses-proxy'
+  | 'model-access'
+  | 'chat-policy'
+  | 'conversation-embeddings';
 export type Initiator = 'user' | 'agent';
 
-function identityHeaders(): Record<string, string> {
-  return {
-    'editor-version': COPILOT_IDENTITY.editorVersion,
-    'editor-plugin-version': COPILOT_IDENTITY.editorPluginVersion,
-    'copilot-integration-id': COPILOT_IDENTITY.integrationId,
-    'user-agent': COPILOT_IDENTITY.userAgent,
-    'x-github-api-version': COPILOT_IDENTITY.apiVersion,
-  };
+/** Intents that generate a model turn: they carry an interaction id. */
+const GENERATION_INTENTS: ReadonlySet<CopilotIntent> = new Set(['conversation-agent', 'conversation-panel', 'messages-proxy', 'responses-proxy']);
+
+/**
+ * `X-Interaction-Id` groups the requests of one user interaction: VS Code keeps one id and starts a
+ * new one when the user sends a message (`InteractionService.startInteraction`); every tool-calling
+ * turn that follows carries the same id (chatMLFetcher `_fetchWithInstrumentation`). Here a
+ * user-initiated turn starts a new interaction and an agent follow-up reuses the current one. Like
+ * VS Code's, it is process-wide and approximate when several conversations run at once.
+ */
+let interactionId = randomUUID();
+
+function interactionFor(initiator: Initiator | undefined): string {
+  if (initiator !== 'agent') interactionId = randomUUID();
+  return interactionId;
 }
 
 /**
  * Headers for GitHub REST calls made with the GitHub token: the exchange
- * (`/copilot_internal/v2/token`), `/copilot_internal/user` and `/user`. Identity headers are
- * cheap insurance here (some clients needed Editor-Version on the exchange).
+ * (`/copilot_internal/v2/token`), `/copilot_internal/user` and `/user`. They keep API version
+ * 2025-04-01; the identity headers are cheap insurance (some clients needed Editor-Version there).
  */
 export function githubApiHeaders(githubToken: string): Record<string, string> {
   return {
-    ...identityHeaders(),
+    'editor-version': identity.editorVersion,
+    'editor-plugin-version': identity.editorPluginVersion,
+    'copilot-integration-id': identity.integrationId,
+    'user-agent': identity.userAgent,
+    'x-github-api-version': GITHUB_REST_API_VERSION,
     authorization: `token ${githubToken}`,
     accept: 'application/json',
   };
@@ -68,21 +107,29 @@ function authorizationFor(bearer: string): string {
 
 /**
  * Headers for every call to the Copilot API (`{capi}/…`). Never includes anything from the caller's auth.
- * Built as one object literal with the identity inlined (hot path: one call per proxied request; a
- * spread of a freshly built identity object showed up in the proxy's CPU profile).
+ * Built as one object literal with the identity's fields read directly (hot path: one call per
+ * proxied request; a spread of a freshly built identity object showed up in the proxy's CPU profile).
  */
 export function copilotRequestHeaders(options: CopilotRequestHeaderOptions): Record<string, string> {
+  const requestId = options.requestId ?? randomUUID();
+  const intent = options.intent;
   const headers: Record<string, string> = {
-    'editor-version': COPILOT_IDENTITY.editorVersion,
-    'editor-plugin-version': COPILOT_IDENTITY.editorPluginVersion,
-    'copilot-integration-id': COPILOT_IDENTITY.integrationId,
-    'user-agent': COPILOT_IDENTITY.userAgent,
-    'x-github-api-version': COPILOT_IDENTITY.apiVersion,
+    'editor-version': identity.editorVersion,
+    'editor-plugin-version': identity.editorPluginVersion,
+    'copilot-integration-id': identity.integrationId,
+    'user-agent': identity.userAgent,
+    'x-github-api-version': identity.apiVersion,
     authorization: authorizationFor(options.bearer),
-    'openai-intent': options.intent,
-    'x-request-id': options.requestId ?? randomUUID(),
+    'openai-intent': intent,
+    'x-interaction-type': intent,
+    'x-request-id': requestId,
     accept: 'application/json',
   };
+  if (GENERATION_INTENTS.has(intent)) {
+    headers['x-interaction-id'] = interactionFor(options.initiator);
+    // VS Code ties an agent request to its task with the request id.
+    if (intent === 'conversation-agent') headers['x-agent-task-id'] = requestId;
+  }
   if (options.json) headers['content-type'] = 'application/json';
   if (options.initiator) headers['x-initiator'] = options.initiator;
   if (options.vision) headers['copilot-vision-request'] = 'true';

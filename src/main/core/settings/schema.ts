@@ -1,4 +1,5 @@
 import type { Schema } from 'conf';
+import type { ClientIdentityOverride } from '../copilot/identity.js';
 
 /**
  * The settings both shells share (electron-store in the app, conf in the CLI and tests: same file,
@@ -20,6 +21,8 @@ export interface Settings {
   extraCaCertsFile: string | null;
   /** Last signed-in login, shown while the keychain is still being read. */
   lastLogin: string | null;
+  /** Overrides the client identity sent to GitHub (any of its fields); COPILOT_RELAY_CLIENT_IDENTITY wins. */
+  clientIdentity: ClientIdentityOverride | null;
 }
 
 export const SETTINGS_DEFAULTS: Settings = {
@@ -32,6 +35,7 @@ export const SETTINGS_DEFAULTS: Settings = {
   bodyLimitMb: 32,
   extraCaCertsFile: null,
   lastLogin: null,
+  clientIdentity: null,
 };
 
 export const SETTINGS_SCHEMA: Schema<Settings> = {
@@ -44,6 +48,12 @@ export const SETTINGS_SCHEMA: Schema<Settings> = {
   bodyLimitMb: { type: 'number', minimum: 1, maximum: 1024 },
   extraCaCertsFile: { type: ['string', 'null'] },
   lastLogin: { type: ['string', 'null'], maxLength: 100 },
+  // Field values are checked again (header-safe characters, API version format) by identity.ts.
+  clientIdentity: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    properties: Object.fromEntries(['editorVersion', 'editorPluginVersion', 'userAgent', 'integrationId', 'apiVersion'].map((key) => [key, { type: 'string', minLength: 1, maxLength: 200 }])),
+  },
 };
 
 /** Schema version stored with the file; migrations run in semver order up to it. */
