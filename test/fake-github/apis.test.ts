@@ -72,7 +72,8 @@ describe('/responses', () => {
   });
 
   it('rejects models without /responses and bad input', async () => {
-    expect((await post('/responses', { model: 'gpt-4o', input: 'x' })).body['error']['code']).toBe('model_not_supported');
+    expect((await post('/responses', { model: 'gpt-4o', input: 'x' })).body['error']).toEqual({ message: 'model gpt-4o does not support Responses API.', code: 'unsupported_api_for_model' });
+    expect((await post('/responses', { model: 'nope', input: 'x' })).body['error']['code']).toBe('model_not_supported');
     expect((await post('/responses', { model: 'gpt-5-mini', input: [] })).status).toBe(400);
   });
 
@@ -170,7 +171,8 @@ describe('/v1/messages', () => {
   it('is only for models listing /v1/messages; validates the body', async () => {
     const haiku = await post('/v1/messages', { ...base, model: 'claude-haiku-4.5', messages: [{ role: 'user', content: 'x' }] });
     expect(haiku.status).toBe(400);
-    expect(haiku.body['error']['code']).toBe('model_not_supported');
+    expect(haiku.body['error']['code']).toBe('unsupported_api_for_model');
+    expect((await post('/v1/messages', { ...base, model: 'nope', messages: [{ role: 'user', content: 'x' }] })).body['error']['code']).toBe('model_not_supported');
     expect((await post('/v1/messages', { ...base, messages: [] })).body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     expect((await post('/v1/messages', { model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: 'x' }] })).status).toBe(400);
   });

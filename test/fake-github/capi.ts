@@ -4,7 +4,8 @@ import { nextMonthStart } from './github-api.js';
 import { authToken } from './http-util.js';
 import type { Reply } from './http-util.js';
 import { handleMessages } from './messages.js';
-import { findModel, modelsListBody } from './models.js';
+import { findModel, modelsListBody, view } from './models.js';
+import { clientNotSupported, gateGeneration, handlePolicy, isLegacyApiVersion } from './protocol.js';
 import { handleResponses } from './responses.js';
 import type { FakeState } from './state.js';
 import { hasImagePart } from './text.js';
@@ -46,6 +47,8 @@ export async function handleCapi(state: FakeState, reply: Reply, method: string,
   const mode = authenticate(state, headers);
   if (!mode) return reply.json(401, TOKEN_EXPIRED);
   if (mode === 'exchange' && !headers['editor-version']) return reply.json(400, MISSING_EDITOR_VERSION);
+  const outdated = clientNotSupported(state, headers);
+  if (outdated) return reply.json(outdated.status, outdated.body);
   // Live quota, as CAPI reports it on answers (URL-encoded snapshot; same numbers as /copilot_internal/user).
   reply.res.setHeader('x-quota-snapshot-premium_interactions', 'ent=300&ov=0.0&ovPerm=false&rem=70.7&rst=' + encodeURIComponent(nextMonthStart().toISOString()));
 
@@ -59,11 +62,12 @@ export async function handleCapi(state: FakeState, reply: Reply, method: string,
   }
 
   if (method === 'GET') {
-    if (subpath === '/models') return reply.json(200, modelsListBody());
+    const seen = { policies: state.modelPolicies, legacy: isLegacyApiVersion(state, headers) };
+    if (subpath === '/models') return reply.json(200, modelsListBody(seen));
     const match = /^\/models\/([^/]+)$/.exec(subpath);
     if (match) {
       const model = findModel(decodeURIComponent(match[1]!));
-      return model ? reply.json(200, model) : reply.json(404, { error: { message: 'Model not found', code: 'model_not_found' } });
+      return model ? reply.json(200, view(model, seen)) : reply.json(404, { error: { message: 'Model not found', code: 'model_not_found' } });
     }
     return reply.json(404, { error: { message: 'Not Found', code: 'not_found' } });
   }
@@ -72,11 +76,15 @@ export async function handleCapi(state: FakeState, reply: Reply, method: string,
   if (knobs.capiFailureStatus !== null) {
     return reply.json(knobs.capiFailureStatus, { error: { message: `fake upstream failure (${knobs.capiFailureStatus})`, code: 'fake_failure' } });
   }
+  const policy = /^\/models\/([^/]+)\/policy$/.exec(subpath);
+  if (policy) return handlePolicy(state, reply, decodeURIComponent(policy[1]!), body);
   const route = POST_ROUTES.get(subpath);
   if (!route) return reply.json(404, { error: { message: 'Not Found', code: 'not_found' } });
   if (body === '' || typeof body !== 'object' || body === null) {
     return reply.json(400, { error: { message: 'bad request: body must be a JSON object', code: 'invalid_request_body' } });
   }
   if (knobs.requireVisionHeader && hasImagePart(body) && headers['copilot-vision-request'] !== 'true') return reply.json(400, MISSING_VISION_HEADER);
+  const refused = gateGeneration(state, subpath, headers, body as Record<string, unknown>);
+  if (refused) return reply.json(refused.status, refused.body);
   await route(state, reply, body, headers);
 }

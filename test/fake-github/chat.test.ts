@@ -106,10 +106,16 @@ describe('chat completions (non-stream)', () => {
   });
 
   it('rejects unknown or unsuitable models and empty messages', async () => {
-    for (const model of ['nope', 'gpt-5.1-codex', 'text-embedding-3-small', 'broken-capabilities']) {
+    for (const model of ['nope', 'text-embedding-3-small', 'broken-capabilities']) {
       const res = await chat({ model, messages: [user('x')] });
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: { message: 'The requested model is not supported.', code: 'model_not_supported' } });
+    }
+    // A Responses-only model on chat completions: Copilot's own code for it (copilot-protocol.md, "2026 changes").
+    for (const model of ['gpt-5.1-codex', 'gpt-5-codex', 'gpt-5.4']) {
+      const res = await chat({ model, messages: [user('x')] });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: { message: `model ${model} does not support Chat Completions API.`, code: 'unsupported_api_for_model' } });
     }
     expect((await chat({ model: 'auto', messages: [user('x')] })).status).toBe(200);
     expect((await chat({ model: 'gpt-4o', messages: [] })).status).toBe(400);

@@ -10,7 +10,7 @@ export interface FakeModel {
   model_picker_enabled: boolean;
   is_chat_default: boolean;
   is_chat_fallback: boolean;
-  billing?: { is_premium: boolean; multiplier?: number; restricted_to?: string[] } | null;
+  billing?: { is_premium: boolean; multiplier?: number; restricted_to?: string[]; token_prices?: Record<string, unknown> } | null;
   policy?: { state: string; terms: string };
   supported_endpoints?: string[];
   capabilities: {
@@ -151,7 +151,63 @@ export const FAKE_MODELS: readonly FakeModel[] = [
       supports: { streaming: true, tool_calls: true },
     },
   }),
+  // --- The 2026 protocol (copilot-protocol.md, "2026 changes"): Responses-only models, a Messages
+  // model that needs consent, a 1M-context model with AI-credit prices, an internal utility model.
+  chatModel({
+    id: 'gpt-5-codex',
+    name: 'GPT-5-Codex',
+    vendor: 'OpenAI',
+    billing: { is_premium: true, multiplier: 1 },
+    supported_endpoints: ['/responses', 'ws:/responses'],
+    capabilities: {
+      type: 'chat', family: 'gpt-5-codex', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(400_000, 272_000, 128_000),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, structured_outputs: true, reasoning_effort: ['low', 'medium', 'high'] },
+    },
+  }),
+  chatModel({
+    id: 'gpt-5.4',
+    name: 'GPT-5.4',
+    vendor: 'OpenAI',
+    billing: { is_premium: true, multiplier: 1, token_prices: { batch_size: 1_000_000, default: { input_price: 250, output_price: 1500, cache_read_price: 25 } } },
+    supported_endpoints: ['/responses', 'ws:/responses'],
+    capabilities: {
+      type: 'chat', family: 'gpt-5.4', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(1_050_000, 922_000, 128_000, true),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, vision: true, structured_outputs: true, reasoning_effort: ['low', 'medium', 'high', 'xhigh'] },
+    },
+  }),
+  chatModel({
+    id: 'claude-opus-4.5',
+    name: 'Claude Opus 4.5',
+    vendor: 'Anthropic',
+    billing: { is_premium: true, multiplier: 3 },
+    policy: { state: 'requires_consent', terms: 'Enable access to the latest Claude Opus model from Anthropic.' },
+    supported_endpoints: ['/chat/completions', '/v1/messages'],
+    capabilities: {
+      type: 'chat', family: 'claude-opus-4.5', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(200_000, 168_000, 32_000, true),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, vision: true, thinking: true, max_thinking_budget: 32_000, min_thinking_budget: 1_024 },
+    },
+  }),
+  chatModel({
+    id: 'gpt-4o-mini',
+    name: 'GPT-4o mini',
+    vendor: 'Azure OpenAI',
+    model_picker_enabled: false,
+    supported_endpoints: ['/chat/completions'],
+    capabilities: {
+      type: 'chat', family: 'gpt-4o-mini', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(128_000, 64_000, 4_096),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true },
+    },
+  }),
 ];
+
+/** What `/models` says under an API version older than `knobs.minApiVersion`: no 1M context (tokens as before 2026). */
+const LEGACY_LIMITS: Readonly<Record<string, Record<string, unknown>>> = {
+  'gpt-5.4': limits(400_000, 272_000, 128_000, true),
+};
 
 /** Entries a tolerant client must skip: no `id`, and capabilities that aren't an object. */
 export const MALFORMED_MODELS: readonly unknown[] = [
@@ -159,8 +215,35 @@ export const MALFORMED_MODELS: readonly unknown[] = [
   { id: 'broken-capabilities', name: 'Broken capabilities', vendor: 'Nobody', object: 'model', capabilities: 'chat' },
 ];
 
-export function modelsListBody(): { object: 'list'; data: unknown[] } {
-  return { object: 'list', data: [...FAKE_MODELS.slice(0, 6), MALFORMED_MODELS[0], ...FAKE_MODELS.slice(6), MALFORMED_MODELS[1]] };
+/**
+ * The `/models` answer. `policies`: states accepted through `POST /models/{id}/policy`. `legacy`:
+ * the client sent an API version older than `knobs.minApiVersion` — no `billing.token_prices`, no
+ * 1M-context limits (copilot-protocol.md, "2026 changes").
+ */
+export function modelsListBody(options: { policies?: ReadonlyMap<string, string>; legacy?: boolean } = {}): { object: 'list'; data: unknown[] } {
+  const entry = (model: FakeModel): FakeModel => view(model, options);
+  return { object: 'list', data: [...FAKE_MODELS.slice(0, 6).map(entry), MALFORMED_MODELS[0], ...FAKE_MODELS.slice(6).map(entry), MALFORMED_MODELS[1]] };
+}
+
+/** One entry as a client with these policies and this API version sees it. */
+export function view(model: FakeModel, options: { policies?: ReadonlyMap<string, string>; legacy?: boolean } = {}): FakeModel {
+  const accepted = options.policies?.get(model.id);
+  const legacyLimits = options.legacy ? LEGACY_LIMITS[model.id] : undefined;
+  const tokenPrices = options.legacy && model.billing?.token_prices !== undefined;
+  if (!accepted && !legacyLimits && !tokenPrices) return model;
+  const out: FakeModel = { ...model };
+  if (accepted && model.policy) out.policy = { ...model.policy, state: accepted };
+  if (legacyLimits) out.capabilities = { ...model.capabilities, limits: legacyLimits };
+  if (tokenPrices && model.billing) {
+    const { token_prices: _dropped, ...rest } = model.billing;
+    out.billing = rest;
+  }
+  return out;
+}
+
+/** The policy state a request for this model meets (`enabled` when the entry has none). */
+export function policyState(model: FakeModel, policies: ReadonlyMap<string, string>): string {
+  return policies.get(model.id) ?? model.policy?.state ?? 'enabled';
 }
 
 export function findModel(id: unknown): FakeModel | null {

@@ -43,6 +43,8 @@ export class FakeState {
   readonly sessions = new Map<string, Session>(); // by session token
   readonly deviceCodes = new Map<string, DeviceCode>(); // by device_code
   lastDeviceCode: DeviceCode | null = null;
+  /** Model policies accepted with `POST /models/{id}/policy` (by model id). */
+  readonly modelPolicies = new Map<string, string>();
   /** Aborted by close(): every pending wait ends so nothing keeps the process alive. */
   /** Aborted by close(). Every in-flight answer listens to it, so it has no listener limit (no
    * MaxListenersExceededWarning with more than 10 concurrent requests). */
@@ -92,6 +94,7 @@ export class FakeState {
     const openSockets = this.counters.openSockets; // live, not a tally
     Object.assign(this.counters, zeroCounters(), { openSockets });
     this.requests.length = 0; // same array: callers may hold fake.requests
+    this.modelPolicies.clear();
     Object.assign(this.knobs, defaultKnobs(), this.startKnobs);
   }
 }

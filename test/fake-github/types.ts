@@ -41,6 +41,11 @@ export interface FakeKnobs {
   splitChoices: boolean;
   /** Reported as cached prompt tokens (capped at the prompt size). */
   cachedTokens: number;
+  // API versions (protocol.ts). A request without X-GitHub-Api-Version is not checked.
+  /** Older versions: `/responses` and `/v1/messages` → 404 invalid apiVersion; `/models` without token prices or 1M limits. */
+  minApiVersion: string;
+  /** Every Copilot API request with an older (or no) version → HTTP 466 "client not supported", as on 2026-02-11. */
+  clientNotSupportedBelow: string | null;
 }
 
 export interface FakeCounters {
@@ -128,6 +133,8 @@ export function defaultKnobs(): FakeKnobs {
     requireVisionHeader: true,
     splitChoices: false,
     cachedTokens: 0,
+    minApiVersion: '2026-06-01',
+    clientNotSupportedBelow: null,
   };
 }
 

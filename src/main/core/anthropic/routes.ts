@@ -6,7 +6,7 @@ import { relayResponse } from '../proxy/forward.js';
 import type { Route, RouteContext } from '../proxy/route.js';
 import { toAnthropicResponse } from './chat-to-response.js';
 import { countRequestTokens, countTokens, encodingFor, loadEncoder } from './count-tokens.js';
-import { modelNotFoundMessage, resolveModel } from './model-map.js';
+import { modelNotFoundMessage, resolveModel } from '../copilot/model-resolve.js';
 import { hasImagesAnthropic, initiatorForAnthropic, toChatRequest } from './request-to-chat.js';
 import { SseParser } from './sse-parser.js';
 import { StreamTranslator, formatEvent, pingEvent } from './stream-translator.js';

@@ -1,112 +1,39 @@
 import { RelayError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { linkAbort } from './abort-fanout.js';
 import type { CopilotClient } from './client.js';
+import { checkClientIdentity, clearClientIdentityRejection } from './identity-check.js';
+import { isPolicyEnabled, modelListEntries, parseModelList } from './model-entry.js';
+import type { CopilotModel, ModelEndpoint } from './model-entry.js';
+import { modelIdProblem, modelNotFoundMessage, resolveModel } from './model-resolve.js';
+import type { ModelKind } from './model-resolve.js';
 
-export type ModelEndpoint = '/chat/completions' | '/responses' | '/v1/messages';
-
-export interface CopilotModelLimits {
-  max_prompt_tokens?: number;
-  max_output_tokens?: number;
-  max_context_window_tokens?: number;
-  vision?: Record<string, unknown>;
-}
-
-export interface CopilotModelSupports {
-  streaming?: boolean;
-  tool_calls?: boolean;
-  parallel_tool_calls?: boolean;
-  vision?: boolean;
-  structured_outputs?: boolean;
-  thinking?: boolean;
-  reasoning_effort?: string[];
-  [key: string]: unknown;
-}
-
-/** One entry of CAPI `/models`, parsed tolerantly: only `id` is required. */
-export interface CopilotModel {
-  id: string;
-  name?: string;
-  vendor?: string;
-  version?: string;
-  preview?: boolean;
-  model_picker_enabled?: boolean;
-  supported_endpoints?: string[];
-  capabilities?: {
-    type?: string;
-    family?: string;
-    tokenizer?: string;
-    limits?: CopilotModelLimits;
-    supports?: CopilotModelSupports;
-  };
-  policy?: { state?: string };
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-const bool = (value: unknown): boolean | undefined => (typeof value === 'boolean' ? value : undefined);
-
-function dropUndefined<T extends object>(value: T): T {
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
-  return value;
-}
-
-/** Parses one `/models` entry, or returns null when it is unusable (no string id). */
-export function parseModelEntry(raw: unknown): CopilotModel | null {
-  if (!isObject(raw)) return null;
-  const id = str(raw.id);
-  if (!id) return null;
-  // Present but not an object: the entry's shape is broken, not merely incomplete.
-  if (raw.capabilities !== undefined && raw.capabilities !== null && !isObject(raw.capabilities)) return null;
-  const model: CopilotModel = dropUndefined({
-    id,
-    name: str(raw.name),
-    vendor: str(raw.vendor),
-    version: str(raw.version),
-    preview: bool(raw.preview),
-    model_picker_enabled: bool(raw.model_picker_enabled),
-    supported_endpoints: Array.isArray(raw.supported_endpoints) ? raw.supported_endpoints.filter((e): e is string => typeof e === 'string') : undefined,
-    policy: isObject(raw.policy) ? dropUndefined({ state: str(raw.policy.state) }) : undefined,
-  });
-  const caps = raw.capabilities;
-  if (isObject(caps)) {
-    const limits = isObject(caps.limits)
-      ? dropUndefined<CopilotModelLimits>({
-          max_prompt_tokens: num(caps.limits.max_prompt_tokens),
-          max_output_tokens: num(caps.limits.max_output_tokens),
-          max_context_window_tokens: num(caps.limits.max_context_window_tokens),
-          vision: isObject(caps.limits.vision) ? caps.limits.vision : undefined,
-        })
-      : undefined;
-    let supports: CopilotModelSupports | undefined;
-    if (isObject(caps.supports)) {
-      supports = { ...caps.supports };
-      if (supports.reasoning_effort !== undefined && !Array.isArray(supports.reasoning_effort)) delete supports.reasoning_effort;
-    }
-    model.capabilities = dropUndefined({ type: str(caps.type), family: str(caps.family), tokenizer: str(caps.tokenizer), limits, supports });
-  }
-  return model;
-}
-
-/** Parses the whole list, skipping (and reporting) malformed entries instead of failing. */
-export function parseModelList(raw: unknown, logger?: Logger): CopilotModel[] {
-  const data = isObject(raw) && Array.isArray(raw.data) ? raw.data : Array.isArray(raw) ? raw : null;
-  if (!data) throw new RelayError('upstream', 'The Copilot API returned an unexpected model list.');
-  const models: CopilotModel[] = [];
-  data.forEach((entry, index) => {
-    const model = parseModelEntry(entry);
-    if (model) models.push(model);
-    else logger?.warn('Skipping a malformed model entry from the Copilot API', { index });
-  });
-  return models;
-}
+// The catalogue's types live in model-entry.ts; most of the code imports them from here.
+export type { CopilotModel, CopilotModelBilling, CopilotModelLimits, CopilotModelSupports, ModelEndpoint } from './model-entry.js';
+export { isListedByDefault, isPolicyEnabled, parseModelEntry, parseModelList } from './model-entry.js';
 
 export interface ModelCatalogOptions {
   copilot: CopilotClient;
   logger: Logger;
   ttlMs?: number;
   now?: () => number;
+}
+
+/** A request's model, resolved: the model, or the answer to give (relay-originated, never worth retrying). */
+export type ModelLookup =
+  | { ok: true; model: CopilotModel; via: 'exact' | 'alias' | 'family-upgrade' }
+  | { ok: false; status: 400 | 403 | 404; code: 'missing_model' | 'model_id_too_long' | 'model_not_found' | 'model_not_enabled'; message: string; headers: Record<string, string> };
+
+/** Called with the raw `/models` entries after each successful (re)load: e.g. the usage price book. */
+export type ModelListListener = (entries: readonly unknown[], models: readonly CopilotModel[]) => void;
+
+/** An unknown or not-enabled model triggers at most one early refresh per this long (new model, or just enabled). */
+const RECHECK_AFTER_MS = 15_000;
+const NO_RETRY = { 'x-should-retry': 'false' };
+
+/** The 403 for a model whose policy isn't enabled, saying how to enable it. */
+export function modelNotEnabledMessage(model: CopilotModel): string {
+  return `model: ${model.id} is not enabled for your GitHub Copilot account (policy: ${model.policy?.state ?? 'unknown'}). Enable it with \`copilot-relay models enable ${model.id}\` (this accepts the model's terms for your account) or in your Copilot settings on GitHub.`;
 }
 
 /**
@@ -121,7 +48,10 @@ export class ModelCatalog {
   private models: CopilotModel[] | null = null;
   private byId = new Map<string, CopilotModel>();
   private fetchedAt = 0;
+  /** When the last refresh started (bounds the early refreshes `maxAgeMs` asks for). */
+  private attemptedAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<CopilotModel[]> | null = null;
+  private readonly listeners = new Set<ModelListListener>();
 
   constructor(options: ModelCatalogOptions) {
     this.copilot = options.copilot;
@@ -130,20 +60,36 @@ export class ModelCatalog {
     this.now = options.now ?? Date.now;
   }
 
-  async list(signal?: AbortSignal): Promise<CopilotModel[]> {
-    if (this.models && this.now() - this.fetchedAt < this.ttlMs) return this.models;
-    this.inflight ??= this.refresh().finally(() => {
+  /**
+   * The list. `maxAgeMs` asks for one fetched more recently than the TTL requires, at most one
+   * attempt per `maxAgeMs` (an upstream outage must not turn every such call into a fetch).
+   */
+  async list(signal?: AbortSignal, options: { maxAgeMs?: number } = {}): Promise<CopilotModel[]> {
+    if (this.models) {
+      const now = this.now();
+      const stale = now - this.fetchedAt >= this.ttlMs;
+      const early = options.maxAgeMs !== undefined && now - this.fetchedAt >= options.maxAgeMs && now - this.attemptedAt >= options.maxAgeMs;
+      if (!stale && !early) return this.models;
+    }
+    const shared = (this.inflight ??= this.refresh().finally(() => {
       this.inflight = null;
+    }));
+    if (!signal) return shared;
+    // One caller going away must not cancel the shared fetch, and its abort link is released when
+    // the fetch settles: keep-alive connections share one signal (RT-11: a listener per call leaked).
+    return new Promise<CopilotModel[]>((resolve, reject) => {
+      const link = linkAbort(signal, { abort: reject });
+      shared.then(
+        (models) => {
+          link.release();
+          resolve(models);
+        },
+        (error: unknown) => {
+          link.release();
+          reject(error);
+        },
+      );
     });
-    if (!signal) return this.inflight;
-    // One caller going away must not cancel the shared fetch.
-    return await Promise.race([
-      this.inflight,
-      new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-    ]);
   }
 
   async get(id: string, signal?: AbortSignal): Promise<CopilotModel | undefined> {
@@ -153,6 +99,26 @@ export class ModelCatalog {
     return this.byId.get(id);
   }
 
+  /**
+   * The model a request names, for any route: the id is checked (length cap), resolved (exact, case,
+   * Anthropic and OpenAI spellings) and its policy checked. Upstream failures of the list throw.
+   */
+  async resolve(requested: unknown, options: { signal?: AbortSignal; kind?: ModelKind } = {}): Promise<ModelLookup> {
+    const problem = modelIdProblem(requested);
+    if (problem !== null || typeof requested !== 'string') {
+      const tooLong = typeof requested === 'string' && requested.trim() !== '';
+      return { ok: false, status: 400, code: tooLong ? 'model_id_too_long' : 'missing_model', message: problem ?? '', headers: NO_RETRY };
+    }
+    let resolution = resolveModel(requested, await this.list(options.signal), { kind: options.kind });
+    if (!resolution.found || !isPolicyEnabled(resolution.model)) {
+      // The list may predate a new model or a policy the user just accepted.
+      resolution = resolveModel(requested, await this.list(options.signal, { maxAgeMs: RECHECK_AFTER_MS }), { kind: options.kind });
+    }
+    if (!resolution.found) return { ok: false, status: 404, code: 'model_not_found', message: modelNotFoundMessage(requested, resolution.suggestions), headers: NO_RETRY };
+    if (!isPolicyEnabled(resolution.model)) return { ok: false, status: 403, code: 'model_not_enabled', message: modelNotEnabledMessage(resolution.model), headers: NO_RETRY };
+    return { ok: true, model: resolution.model, via: resolution.via };
+  }
+
   /** True when the model lists the endpoint; models without `supported_endpoints` only do chat. */
   supportsEndpoint(model: CopilotModel | undefined, endpoint: ModelEndpoint): boolean {
     if (!model) return endpoint === '/chat/completions';
@@ -160,19 +126,57 @@ export class ModelCatalog {
     return model.supported_endpoints.includes(endpoint);
   }
 
+  /**
+   * Accepts a model's policy (terms) for the signed-in account: `POST /models/{id}/policy`. Only
+   * on the user's explicit request (`copilot-relay models enable <id>`), never automatically.
+   */
+  async enablePolicy(id: string, signal?: AbortSignal): Promise<void> {
+    const res = await this.copilot.request({ method: 'POST', path: `/models/${encodeURIComponent(id)}/policy`, body: { state: 'enabled' }, intent: 'chat-policy', signal });
+    if (res.status >= 200 && res.status < 300) {
+      await res.dump();
+      this.fetchedAt = 0;
+      return;
+    }
+    const failure = await this.failure(res.status, () => res.text(), `enabling ${id}`);
+    throw res.status === 404 && failure.kind === 'upstream' ? new RelayError('config', `The Copilot API has no model "${id}".`, { fix: 'Run `copilot-relay models` for the ids.', desktopFix: 'Pick an id from the model list.', status: 404 }) : failure;
+  }
+
+  /** Listens to each successful (re)load; returns the unsubscribe. */
+  onList(listener: ModelListListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The RelayError for a failed Copilot answer: "client identity outdated" when it is that. */
+  private async failure(status: number, text: () => Promise<string>, what: string): Promise<RelayError> {
+    let body: unknown = '';
+    try {
+      const raw = (await text()).slice(0, 64 * 1024);
+      try {
+        body = JSON.parse(raw) as unknown;
+      } catch {
+        body = raw;
+      }
+    } catch {
+      // The status alone still says what happened.
+    }
+    return checkClientIdentity(status, body) ?? new RelayError(status === 429 ? 'rate-limited' : 'upstream', `The Copilot API answered ${status} for ${what}.`, { status });
+  }
+
   private async refresh(): Promise<CopilotModel[]> {
+    this.attemptedAt = this.now();
     try {
       // Shared by every waiting caller, so no caller's signal; a bounded one of its own lets the
       // session provider wait out a transient exchange failure (as it does for the callers' requests).
       const res = await this.copilot.request({ method: 'GET', path: '/models', intent: 'model-access', signal: AbortSignal.timeout(60_000) });
-      if (res.status !== 200) {
-        await res.dump();
-        throw new RelayError(res.status === 429 ? 'rate-limited' : 'upstream', `The Copilot API answered ${res.status} for the model list.`, { status: res.status });
-      }
-      const models = parseModelList(await res.json(), this.logger);
+      if (res.status !== 200) throw await this.failure(res.status, () => res.text(), 'the model list');
+      const raw = await res.json();
+      const models = parseModelList(raw, this.logger);
       this.models = models;
       this.byId = new Map(models.map((m) => [m.id, m]));
       this.fetchedAt = this.now();
+      clearClientIdentityRejection();
+      this.notify(modelListEntries(raw) ?? [], models);
       return models;
     } catch (error) {
       if (this.models) {
@@ -182,6 +186,16 @@ export class ModelCatalog {
         return this.models;
       }
       throw error;
+    }
+  }
+
+  private notify(entries: readonly unknown[], models: readonly CopilotModel[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(entries, models);
+      } catch (error) {
+        this.logger.warn('Model list listener failed', { error: error instanceof Error ? error.message : String(error) });
+      }
     }
   }
 }

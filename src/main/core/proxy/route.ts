@@ -33,6 +33,8 @@ export interface Route {
   method: 'GET' | 'POST';
   /** Exact path; the query string is ignored when matching. */
   path: string;
+  /** `path` is a prefix (e.g. `/v1/models/`): matches any longer path; the rest is the route's parameter. */
+  prefix?: boolean;
   dialect: Dialect;
   handle(ctx: RouteContext): Promise<void>;
 }

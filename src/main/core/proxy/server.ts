@@ -186,11 +186,20 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const apiKey = options.apiKey ? new ApiKeyCheck(options.apiKey) : null;
   if (options.apiKey) logger.addSecret(options.apiKey);
   const table = new Map<string, Map<string, Route>>();
+  // Prefix routes (`/v1/models/{id}`) are tried only when no exact path matches.
+  const prefixTable = new Map<string, Map<string, Route>>();
   for (const route of options.routes ?? allRoutes()) {
-    let byMethod = table.get(route.path);
-    if (!byMethod) table.set(route.path, (byMethod = new Map()));
+    const into = route.prefix ? prefixTable : table;
+    let byMethod = into.get(route.path);
+    if (!byMethod) into.set(route.path, (byMethod = new Map()));
     byMethod.set(route.method, route);
   }
+  const lookup = (path: string): Map<string, Route> | undefined => {
+    const exact = table.get(path);
+    if (exact || prefixTable.size === 0) return exact;
+    for (const [prefix, byMethod] of prefixTable) if (path.length > prefix.length && path.startsWith(prefix)) return byMethod;
+    return undefined;
+  };
   const hostPolicy: HostPolicy = { port: 0, extraHosts: options.extraHosts, anyIpLiteral: options.anyIpLiteralHost };
   // A count, not a Set of contexts: measured, churning a Set of the in-flight contexts made V8
   // promote ~1 MB of young objects per scavenge under load (vs ~0 without it), tripling GC time.
@@ -288,7 +297,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       sendError(res, dialect, 401, 'Missing or wrong API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', { code: 'invalid_api_key' });
       return;
     }
-    const byMethod = table.get(path);
+    const byMethod = lookup(path);
     if (!byMethod) {
       sendError(res, dialect, 404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
       return;

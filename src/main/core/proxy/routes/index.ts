@@ -1,8 +1,9 @@
 import { anthropicRoutes } from '../../anthropic/routes.js';
 import type { Route } from '../route.js';
+import { modelRoutes } from './models.js';
 import { openaiRoutes } from './openai.js';
 
-/** The full route table: OpenAI-dialect routes plus the Anthropic ones. */
+/** The full route table: the model list, OpenAI-dialect routes and the Anthropic ones. */
 export function allRoutes(): Route[] {
-  return [...openaiRoutes, ...anthropicRoutes];
+  return [...modelRoutes, ...openaiRoutes, ...anthropicRoutes];
 }
