@@ -131,6 +131,32 @@ describe('GET /v1/models with anthropic-version: the Anthropic Models shape', ()
   });
 });
 
+describe('the model checks on /v1/messages (ModelCatalog.resolve)', () => {
+  it('RT-08: a 400 KB model id is a 400 on messages and count_tokens and never goes upstream', async () => {
+    const model = '['.repeat(400_000);
+    for (const path of ['/v1/messages', '/v1/messages/count_tokens']) {
+      const res = await raw(url, {
+        method: 'POST',
+        path,
+        headers: { host: new URL(url).host, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'The model id is 400000 characters long; model ids are at most 256.' } });
+      expect(res.headers['x-should-retry']).toBe('false');
+    }
+    expect(fake.requests.some((r) => r.path === '/capi/v1/messages')).toBe(false);
+  });
+
+  it('a model whose policy is not enabled is a 403 that says how to enable it (anthropic SDK)', async () => {
+    const error = await anthropic()
+      .messages.create({ model: 'claude-opus-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.PermissionDeniedError);
+    expect((error as Error).message).toContain('copilot-relay models enable claude-opus-4.5');
+  });
+});
+
 describe('upstream trouble on the model list', () => {
   it('HTTP 466 → 502 client_identity_outdated in the caller dialect, saying how to override the identity; recorded for status', async () => {
     fake.knobs.clientNotSupportedBelow = '2027-01-01';

@@ -6,7 +6,6 @@ import { relayResponse } from '../proxy/forward.js';
 import type { Route, RouteContext } from '../proxy/route.js';
 import { toAnthropicResponse } from './chat-to-response.js';
 import { countRequestTokens, countTokens, encodingFor, loadEncoder } from './count-tokens.js';
-import { modelNotFoundMessage, resolveModel } from '../copilot/model-resolve.js';
 import { hasImagesAnthropic, initiatorForAnthropic, toChatRequest } from './request-to-chat.js';
 import { SseParser } from './sse-parser.js';
 import { StreamTranslator, formatEvent, pingEvent } from './stream-translator.js';
@@ -72,22 +71,21 @@ function validate(ctx: RouteContext, requireMaxTokens: boolean): AnthropicReques
   return body as AnthropicRequest;
 }
 
-/** Resolves the model or answers 404 not_found_error (with close matches); null when answered. */
+/** Resolves the model (ModelCatalog.resolve: id cap, spellings, policy) or answers 400/403/404; null when answered. */
 async function resolve(ctx: RouteContext, requested: string): Promise<CopilotModel | null> {
-  let models: CopilotModel[];
+  let lookup: Awaited<ReturnType<RouteContext['models']['resolve']>>;
   try {
-    models = await ctx.models.list(ctx.signal);
+    lookup = await ctx.models.resolve(requested, { signal: ctx.signal });
   } catch (error) {
     if (!ctx.signal.aborted) errorFromUpstream(ctx.res, 'anthropic', error);
     return null;
   }
-  const resolution = resolveModel(requested, models);
-  if (!resolution.found) {
-    sendError(ctx.res, 'anthropic', 404, modelNotFoundMessage(requested, resolution.suggestions), { type: 'not_found_error' });
+  if (!lookup.ok) {
+    sendError(ctx.res, 'anthropic', lookup.status, lookup.message, { headers: lookup.headers });
     return null;
   }
-  if (resolution.via !== 'exact') ctx.logger.debug('Mapped an Anthropic model id', { requested, model: resolution.model.id, via: resolution.via });
-  return resolution.model;
+  if (lookup.via !== 'exact') ctx.logger.debug('Mapped an Anthropic model id', { requested: requested.slice(0, 100), model: lookup.model.id, via: lookup.via });
+  return lookup.model;
 }
 
 function passHeaders(upstream: UpstreamResponse, into: Record<string, string> = {}): Record<string, string> {
