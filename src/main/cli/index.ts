@@ -15,6 +15,8 @@ Commands:
                                               Sign in to GitHub (device flow)
   logout                                      Delete the stored token and cached session tokens
   status [--json]                             Show sign-in, token and quota status
+  models [--json]                             List the models: limits, endpoints, billing, policy
+  models enable <id>                          Accept a model's policy (terms) for your account
 
 Options:
   --debug       Show stack traces on errors
@@ -22,7 +24,8 @@ Options:
   -v, --version Show the version
 
 Environment: COPILOT_RELAY_GITHUB_TOKEN, COPILOT_RELAY_HOME, COPILOT_RELAY_API_KEY,
-COPILOT_RELAY_GITHUB_URL, COPILOT_RELAY_GITHUB_API_URL, COPILOT_RELAY_CLIENT_ID.
+COPILOT_RELAY_GITHUB_URL, COPILOT_RELAY_GITHUB_API_URL, COPILOT_RELAY_CLIENT_ID,
+COPILOT_RELAY_CLIENT_IDENTITY (JSON: editorVersion, editorPluginVersion, userAgent, integrationId, apiVersion).
 Never pass tokens as arguments: they show in \`ps\`.`;
 
 const COMMANDS: Record<string, () => Promise<{ run: CliCommand }>> = {
@@ -30,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<{ run: CliCommand }>> = {
   login: () => import('./commands/login.js'),
   logout: () => import('./commands/logout.js'),
   status: () => import('./commands/status.js'),
+  models: () => import('./commands/models.js'),
 };
 
 export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr' | 'env'> = process): Promise<number> {
