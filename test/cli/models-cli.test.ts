@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openSettings } from '../../src/main/core/settings/store.js';
 import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
 
@@ -116,6 +117,20 @@ describe('client identity on the built CLI', () => {
       expect(stdout).toBe('');
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).toMatch(/^COPILOT_RELAY_CLIENT_IDENTITY is not a valid client identity: not JSON/);
+    }
+  });
+
+  it('takes the clientIdentity setting from config.json; COPILOT_RELAY_CLIENT_IDENTITY wins field by field', async () => {
+    const settings = openSettings({ cwd: home });
+    settings.set('clientIdentity', { editorPluginVersion: 'copilot-chat/0.51.0', apiVersion: '2026-09-01' });
+    try {
+      expect((await cli(['models', '--json'])).code).toBe(0);
+      expect(capi('/models').at(-1)!.headers).toMatchObject({ 'editor-plugin-version': 'copilot-chat/0.51.0', 'x-github-api-version': '2026-09-01', 'editor-version': 'vscode/1.121.0' });
+      expect((await cli(['models', '--json'], { COPILOT_RELAY_CLIENT_IDENTITY: '{"apiVersion":"2026-10-01"}' })).code).toBe(0);
+      expect(capi('/models').at(-1)!.headers).toMatchObject({ 'editor-plugin-version': 'copilot-chat/0.51.0', 'x-github-api-version': '2026-10-01' });
+      expect(() => settings.set('clientIdentity', { editorversion: 'x' } as never)).toThrow(/Invalid value for setting clientIdentity/);
+    } finally {
+      settings.set('clientIdentity', null);
     }
   });
 
