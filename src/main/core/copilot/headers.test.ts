@@ -40,7 +40,9 @@ describe('upstream headers', () => {
     const followUp = copilotRequestHeaders({ bearer: 's', intent: 'conversation-agent', initiator: 'agent', requestId: 'req-2' });
     const nextTurn = copilotRequestHeaders({ bearer: 's', intent: 'conversation-agent', initiator: 'user', requestId: 'req-3' });
     expect(first).toMatchObject({ 'openai-intent': 'conversation-agent', 'x-interaction-type': 'conversation-agent', 'x-agent-task-id': 'req-1' });
-    expect(first['x-interaction-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // The user turn's own request id names the interaction.
+    expect(first['x-interaction-id']).toBe('req-1');
+    expect(copilotRequestHeaders({ bearer: 's', intent: 'conversation-panel', initiator: 'user' })['x-interaction-id']).toMatch(/^[0-9a-f-]{36}$/);
     // The tool-result follow-up belongs to the same interaction; the next user message starts a new one.
     expect(followUp['x-interaction-id']).toBe(first['x-interaction-id']);
     expect(nextTurn['x-interaction-id']).not.toBe(first['x-interaction-id']);

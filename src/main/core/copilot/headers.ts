@@ -56,8 +56,9 @@ const GENERATION_INTENTS: ReadonlySet<CopilotIntent> = new Set(['conversation-ag
  */
 let interactionId = randomUUID();
 
-function interactionFor(initiator: Initiator | undefined): string {
-  if (initiator !== 'agent') interactionId = randomUUID();
+/** A user turn starts an interaction named after its own request id (a UUID): no extra id to generate per request. */
+function interactionFor(initiator: Initiator | undefined, requestId: string): string {
+  if (initiator !== 'agent') interactionId = requestId;
   return interactionId;
 }
 
@@ -126,7 +127,7 @@ export function copilotRequestHeaders(options: CopilotRequestHeaderOptions): Rec
     accept: 'application/json',
   };
   if (GENERATION_INTENTS.has(intent)) {
-    headers['x-interaction-id'] = interactionFor(options.initiator);
+    headers['x-interaction-id'] = interactionFor(options.initiator, requestId);
     // VS Code ties an agent request to its task with the request id.
     if (intent === 'conversation-agent') headers['x-agent-task-id'] = requestId;
   }
