@@ -54,7 +54,7 @@ const GENERATION_INTENTS: ReadonlySet<CopilotIntent> = new Set(['conversation-ag
  * user-initiated turn starts a new interaction and an agent follow-up reuses the current one. Like
  * VS Code's, it is process-wide and approximate when several conversations run at once.
  */
-let interactionId = randomUUID();
+let interactionId: string = randomUUID();
 
 /** A user turn starts an interaction named after its own request id (a UUID): no extra id to generate per request. */
 function interactionFor(initiator: Initiator | undefined, requestId: string): string {
