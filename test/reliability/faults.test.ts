@@ -52,10 +52,12 @@ describe('token exchange faults, through the proxy', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(155);
   });
 
-  it('gives up with a clear 502 once the recovery wait is spent (no hang), and the next request after recovery works', async () => {
+  it('gives up with 503 + Retry-After once the recovery wait is spent (no hang), and the next request after recovery works', async () => {
     const s = await open({ knobs: { exchangeFailures: 1000 }, tokens: { backoffBaseMs: 30, recoveryWaitMs: 200 } });
     const failed = await chat(s);
-    expect(failed.status).toBe(502);
+    expect(failed.status).toBe(503);
+    expect(Number(failed.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(failed.body).error.code).toBe('not_ready');
     expect(failed.ms).toBeLessThan(2_000);
     expect(JSON.parse(failed.body).error.message).toMatch(/Copilot session|GitHub/i);
     expect(s.fake.counters.maxExchangesInFlight).toBe(1);

@@ -18,6 +18,7 @@ export type RelayErrorKind =
   | 'config' // bad setting, URL or argument
   | 'port-in-use'
   | 'client-outdated' // GitHub no longer accepts the client identity (HTTP 466, or an API-version refusal)
+  | 'not-ready' // a request waited (bounded) for a Copilot session that has not arrived yet: 503 + Retry-After
   | 'upstream'; // unexpected answer from GitHub/Copilot
 
 export class RelayError extends Error {
@@ -43,7 +44,7 @@ export class RelayError extends Error {
 
   /** Transient failures are retried with backoff and never sign the user out. */
   get transient(): boolean {
-    return this.kind === 'network' || this.kind === 'rate-limited';
+    return this.kind === 'network' || this.kind === 'rate-limited' || this.kind === 'not-ready';
   }
 }
 

@@ -110,6 +110,9 @@ export function relayErrorStatus(error: unknown): MappedError {
         return error.status === 504 || /time(?:d)? ?out/i.test(error.message)
           ? { status: 504, message: error.message, code: 'upstream_timeout' }
           : { status: 502, message: error.message, code: 'upstream_unreachable' };
+      case 'not-ready':
+        // No session yet (GitHub unreachable or slow at start): waiting helps, so say how long.
+        return { status: 503, message: error.message, code: 'not_ready', headers: { 'retry-after': String(error.retryAfter ?? 5) } };
       case 'cancelled':
         return { status: 499, message: 'Request cancelled.', code: 'cancelled' };
       case 'config':

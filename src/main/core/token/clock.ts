@@ -1,16 +1,21 @@
 /** Wall clock and timers, injectable so tests can jump time (sleep, clock changes) without waiting. */
 export interface Clock {
   now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
+  /**
+   * `keepAlive`: a caller is waiting on this timer (a request, `login`'s check), so it must keep the
+   * process alive. Background timers (the refresh schedule) never do: they must not keep a finished
+   * CLI command running, and a waiting one exiting early with code 13 was the bug this flag fixes.
+   */
+  setTimeout(callback: () => void, ms: number, keepAlive?: boolean): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => {
+  setTimeout: (callback, ms, keepAlive = false) => {
     const timer = setTimeout(callback, ms);
     // Never keep a CLI process alive just for a refresh timer.
-    timer.unref?.();
+    if (!keepAlive) timer.unref?.();
     return timer;
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

@@ -203,3 +203,50 @@ describe('token lifecycle against the fake upstream', () => {
     expect(error).toMatchObject({ kind: 'network' });
   });
 });
+
+describe('sign-in changes made by another process (RT-06, RT-13)', () => {
+  it('notices a logout elsewhere on its next tick (≤ 60 s): signed out, the old token no longer used', async () => {
+    const { tokens, store, clock } = await manager();
+    await tokens.getSession();
+    await store.delete(endpoints().accountKey);
+    clock.advance(60_000);
+    await until(() => tokens.state().phase === 'signed-out');
+    expect(tokens.state().error).toMatchObject({ kind: 'not-signed-in', message: expect.stringMatching(/stored sign-in was removed/) });
+    await expect(failure(tokens.getSession(new AbortController().signal))).resolves.toMatchObject({ kind: 'not-signed-in' });
+  });
+
+  it('a refresh never writes a session back for a token the store no longer holds', async () => {
+    const { tokens, store } = await manager();
+    await tokens.getSession();
+    await store.delete(endpoints().accountKey);
+    await store.delete(`${endpoints().accountKey}#session`);
+    await failure(tokens.refreshNow());
+    expect([...store.entries.keys()]).toEqual([]);
+  });
+
+  it('an exchange 401 re-reads the store first: a new sign-in made meanwhile is used at once', async () => {
+    const { tokens, store } = await manager();
+    await tokens.getSession();
+    const next = fake.addAccount({ login: 'hubot' });
+    await store.set(endpoints().accountKey, next);
+    fake.revokeGithubToken(fake.defaultToken);
+    const session = await tokens.refreshNow();
+    expect(session.token).toBe(fake.issuedSessionTokens().at(-1));
+    expect(tokens.state().phase).toBe('ready');
+  });
+});
+
+describe('a waiting caller', () => {
+  it('gets not-ready (503-worthy, with Retry-After) when the exchange outlasts the wait, and the exchange goes on for later callers', async () => {
+    fake.knobs.exchangeLatencyMs = 300;
+    const ep = endpoints();
+    const store = new MemorySecretStore();
+    await store.set(ep.accountKey, fake.defaultToken);
+    const tokens = new TokenManager({ endpoints: ep, credentials: new Credentials(store, ep.accountKey), recoveryWaitMs: 50 });
+    managers.push(tokens);
+    const error = await failure(tokens.getSession(new AbortController().signal));
+    expect(error).toMatchObject({ kind: 'not-ready', retryAfter: 5, message: expect.stringMatching(/^No Copilot session yet/) });
+    await until(() => tokens.state().phase === 'ready');
+    expect(fake.counters.exchanges).toBe(1);
+  });
+});

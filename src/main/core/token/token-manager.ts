@@ -38,8 +38,9 @@ export interface TokenManagerOptions {
   backoffBaseMs?: number;
   backoffCapMs?: number;
   /**
-   * A caller that passes an AbortSignal (a proxy request: it can give up) waits through transient
-   * exchange failures, on the backoff schedule, for up to this long before getting the error (default 20 s).
+   * A caller that passes an AbortSignal (a proxy request: it can give up) waits for a session —
+   * through transient exchange failures on the backoff schedule, and through a slow exchange — for
+   * up to this long (default 20 s), then gets `not-ready` (503 with Retry-After).
    */
   recoveryWaitMs?: number;
 }
@@ -131,19 +132,48 @@ export class TokenManager implements SessionProvider {
   }
 
   private async loadGithubToken(): Promise<string> {
-    if (!this.githubToken || this.revoked) {
-      const token = await this.options.credentials.githubToken();
-      if (token !== this.githubToken) {
-        this.githubToken = token;
-        this.triedStoredSession = false;
-      }
-    }
+    if (!this.githubToken || this.revoked) await this.reloadGithubToken();
     if (!this.githubToken) {
       if (this.phase !== 'signed-out') this.setPhase('signed-out');
-      throw new RelayError('not-signed-in', 'Not signed in to GitHub.', { fix: 'Run `copilot-relay login` (or sign in from the tray).', desktopFix: 'Sign in with GitHub from the tray menu or this window.' });
+      throw notSignedIn();
     }
     this.logger.addSecret(this.githubToken);
     return this.githubToken;
+  }
+
+  /**
+   * Re-reads the stored token. Another process (`copilot-relay login`/`logout`, the tray app) may
+   * have replaced or removed it: a new token replaces everything of the old one (its session, a
+   * revocation, the backoff); none means signed out — the old token is no longer used.
+   */
+  private async reloadGithubToken(): Promise<string | null> {
+    const token = await this.options.credentials.githubToken();
+    if (token === this.githubToken) return token;
+    const hadToken = this.githubToken !== null;
+    this.reset();
+    this.githubToken = token;
+    this.triedStoredSession = false;
+    if (token) this.logger.addSecret(token);
+    if (hadToken) {
+      this.logger.info(token ? 'The stored sign-in changed (signed in again elsewhere): using the new one' : 'The stored sign-in was removed (signed out elsewhere)');
+      if (!token) {
+        this.lastError = notSignedIn('Signed out: the stored sign-in was removed (for example by `copilot-relay logout`).');
+        this.setPhase('signed-out');
+      }
+    }
+    return token;
+  }
+
+  /** Runs on the scheduler's tick and on wake: notices a sign-in or sign-out made by another process. */
+  private checkStoredToken(): void {
+    if (this.closed || this.githubToken === null) return;
+    const before = this.githubToken;
+    this.reloadGithubToken().then(
+      (token) => {
+        if (token !== before && token) this.backgroundRefresh();
+      },
+      (error: unknown) => this.logger.debug('Could not re-read the stored sign-in', { error: isRelayError(error) ? error.kind : 'storage' }),
+    );
   }
 
   /**
@@ -160,13 +190,41 @@ export class TokenManager implements SessionProvider {
     const deadline = this.clock.now() + (this.options.recoveryWaitMs ?? 20_000);
     for (;;) {
       try {
-        return await this.getSessionOnce(signal);
+        return await this.beforeDeadline(this.getSessionOnce(signal), deadline);
       } catch (error) {
-        const wait = (this.retryAt ?? 0) - this.clock.now();
-        if (!isRelayError(error) || !error.transient || this.closed || signal.aborted || this.retryAt === null || this.clock.now() + wait > deadline) throw error;
-        await this.sleep(Math.max(0, wait), signal);
+        if (error === DEADLINE) throw this.notReady(this.lastError);
+        if (!isRelayError(error) || !error.transient || this.closed || signal.aborted) throw error;
+        // Nothing new happens before the next scheduled attempt: past the deadline, answer now.
+        if (this.retryAt === null || this.retryAt >= deadline) throw this.notReady(error);
+        await this.sleep(Math.max(0, this.retryAt - this.clock.now()), signal);
       }
     }
+  }
+
+  /** A waiting caller's answer: no session yet, and when to try again (Retry-After, 1–60 s). */
+  private notReady(cause: RelayError | null): RelayError {
+    const untilRetry = this.retryAt === null ? 5 : Math.ceil((this.retryAt - this.clock.now()) / 1000);
+    const retryAfter = Math.min(60, Math.max(1, cause?.retryAfter ?? untilRetry));
+    const why = cause ? cause.message : 'GitHub has not answered the session request yet.';
+    return new RelayError('not-ready', `No Copilot session yet: ${why}`, { fix: cause?.fix, desktopFix: cause?.desktopFix, retryAfter, cause: cause ?? undefined });
+  }
+
+  /** Rejects with DEADLINE at `deadline`; the shared exchange itself goes on for later callers. */
+  private beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      // keepAlive: a request (or `login`) is waiting on this, so it must hold the process open.
+      const timer = this.clock.setTimeout(() => reject(DEADLINE), Math.max(0, deadline - this.clock.now()), true);
+      promise.then(
+        (value) => {
+          this.clock.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.clock.clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Waits on the injected clock (a ManualClock drives it in tests); rejects as cancelled on abort. */
@@ -176,10 +234,11 @@ export class TokenManager implements SessionProvider {
         this.clock.clearTimeout(handle);
         reject(new RelayError('cancelled', 'Request cancelled.'));
       };
+      // keepAlive: a caller waits on it (an unref'd timer here let `login` exit with code 13, RT-09).
       const handle = this.clock.setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
         resolve();
-      }, ms);
+      }, ms, true);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -274,6 +333,7 @@ export class TokenManager implements SessionProvider {
   /** Re-checks against the wall clock (wake, unlock, clock jump) and refreshes if due. */
   checkNow(): void {
     if (this.closed) return;
+    this.checkStoredToken();
     const now = this.clock.now();
     const session = this.current?.session;
     if (!session || this.inFlight || this.revoked) return this.schedule();
@@ -333,42 +393,74 @@ export class TokenManager implements SessionProvider {
   }
 
   private async exchange(): Promise<CopilotSession> {
-    const token = await this.loadGithubToken();
-    const fp = fingerprint(token);
+    // Always the stored token as it is now: another process may have signed in or out since (an
+    // unreadable store keeps the token in memory; loadGithubToken reports it when there is none).
+    await this.reloadGithubToken().catch(() => undefined);
+    let token = await this.loadGithubToken();
     this.clearTimer();
     this.setPhase('refreshing');
-    try {
-      const session = await exchangeToken({
-        endpoints: this.options.endpoints,
-        githubToken: token,
-        fetch: this.options.fetch,
-        timeoutMs: this.options.timeoutMs,
-        now: () => this.clock.now(),
-        onDrift: (note) => this.logger.warn(`Copilot session request: ${note}`),
-      });
+    for (let attempt = 0; ; attempt++) {
+      const fp = fingerprint(token);
+      let session: CopilotSession;
+      try {
+        session = await exchangeToken({
+          endpoints: this.options.endpoints,
+          githubToken: token,
+          fetch: this.options.fetch,
+          timeoutMs: this.options.timeoutMs,
+          now: () => this.clock.now(),
+          onDrift: (note) => this.logger.warn(`Copilot session request: ${note}`),
+        });
+      } catch (error) {
+        const failure = isRelayError(error) ? error : new RelayError('upstream', `Copilot session request failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        // Before answering 401: a new sign-in may have replaced this token meanwhile (RT-13).
+        const replaced = failure.kind === 'token-revoked' && attempt === 0 ? await this.replacedToken(token) : null;
+        if (replaced) {
+          token = replaced;
+          continue;
+        }
+        if (this.githubToken === token && !this.closed) this.onFailure(failure, fp);
+        throw failure;
+      }
       this.logger.addSecret(session.token, { until: session.expiresAt });
-      if (this.githubToken !== token || this.closed) return session; // signed out or switched meanwhile
-      this.current = { fingerprint: fp, session };
-      this.failures = 0;
-      this.retryAt = null;
-      this.lastError = null;
-      await this.options.credentials.saveSession(token, session).catch((error: unknown) => {
-        this.logger.warn('Could not cache the session token; the next start will exchange again', { error: isRelayError(error) ? error.kind : 'storage' });
-      });
-      this.logger.info(session.mode === 'direct' ? 'Using direct mode: this sign-in cannot be exchanged for a session' : 'Copilot session refreshed', {
-        mode: session.mode,
-        sku: session.sku,
-        apiBaseUrl: session.apiBaseUrl,
-        expiresAt: Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null,
-      });
-      this.setPhase('ready');
-      this.schedule();
-      return session;
-    } catch (error) {
-      const failure = isRelayError(error) ? error : new RelayError('upstream', `Copilot session request failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      if (this.githubToken === token && !this.closed) this.onFailure(failure, fp);
-      throw failure;
+      // Never keep (or persist) a session for a token the store no longer holds (RT-06).
+      const replaced = await this.replacedToken(token);
+      if (replaced && attempt === 0) {
+        token = replaced;
+        continue;
+      }
+      if (this.githubToken !== token || this.closed) {
+        if (this.githubToken === null && !this.closed) throw this.lastError ?? notSignedIn();
+        return session; // switched meanwhile
+      }
+      return this.accept(token, fp, session);
     }
+  }
+
+  /** The stored token when it is no longer `token` (another process signed in again), else null; a removed one signs out. */
+  private async replacedToken(token: string): Promise<string | null> {
+    if (this.options.credentials.fromEnvironment) return null;
+    const stored = await this.reloadGithubToken().catch(() => token);
+    return stored !== token ? stored : null;
+  }
+
+  private async accept(token: string, fp: string, session: CopilotSession): Promise<CopilotSession> {
+    this.current = { fingerprint: fp, session };
+    this.failures = 0;
+    this.retryAt = null;
+    this.lastError = null;
+    await this.options.credentials.saveSession(token, session).catch((error: unknown) => {
+      this.logger.warn('Could not cache the session token; the next start will exchange again', { error: isRelayError(error) ? error.kind : 'storage' });
+    });
+    this.logger.info(session.mode === 'direct' ? 'Using direct mode: this sign-in cannot be exchanged for a session' : 'Copilot session refreshed', {
+      mode: session.mode,
+      sku: session.sku,
+      apiBaseUrl: session.apiBaseUrl,
+      expiresAt: Number.isFinite(session.expiresAt) ? new Date(session.expiresAt).toISOString() : null,
+    });
+    this.setPhase('ready');
+    this.schedule();
+    return session;
   }
 
   private onFailure(error: RelayError, fp: string): void {
@@ -424,6 +516,7 @@ export class TokenManager implements SessionProvider {
 
   private onTimer(): void {
     if (this.closed) return;
+    this.checkStoredToken();
     const now = this.clock.now();
     if (this.retryAt !== null && now >= this.retryAt) {
       this.backgroundRefresh();
@@ -435,6 +528,13 @@ export class TokenManager implements SessionProvider {
     }
     this.schedule();
   }
+}
+
+/** Rejection marker of a caller's wait running out (never leaves this module). */
+const DEADLINE = Symbol('deadline');
+
+function notSignedIn(message = 'Not signed in to GitHub.'): RelayError {
+  return new RelayError('not-signed-in', message, { fix: 'Run `copilot-relay login` (or sign in from the tray).', desktopFix: 'Sign in with GitHub from the tray menu or this window.' });
 }
 
 /** Lets one caller stop waiting without cancelling the shared exchange for the others. */
