@@ -11,7 +11,7 @@ import { copilotRequestHeaders } from '../src/main/core/copilot/headers.js';
 import { createLogger, silentLogger } from '../src/main/core/log/logger.js';
 import { createBatchedSink } from '../src/main/core/proxy/log-sink.js';
 import { createProxyServer } from '../src/main/core/proxy/server.js';
-import { healthFromTokens } from '../src/main/core/proxy/health.js';
+import { healthInfo } from '../src/main/core/service/health.js';
 import { openAccountCore } from '../src/main/core/token/account-core.js';
 import { TestSessionProvider } from '../test/proxy/session-provider.js';
 import { startPassThrough } from './passthrough.js';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const session = await tokens.getSession();
     // BENCH_RELAY_TRIM_IDLE_MS: the idle-trim delay (default: the product's).
     const trimIdle = process.env.BENCH_RELAY_TRIM_IDLE_MS ? { idleMs: Number(process.env.BENCH_RELAY_TRIM_IDLE_MS) } : undefined;
-    const relay = createProxyServer({ sessions: tokens, logger, idleMemoryTrim: trimIdle, health: () => healthFromTokens(tokens.state(), { login: null, enterprise: null }) });
+    const relay = createProxyServer({ sessions: tokens, logger, idleMemoryTrim: trimIdle, health: () => healthInfo({ tokens: tokens.state(), login: null, enterprise: null, now: Date.now() }, true) });
     const { url } = await relay.listen({ port: 0, host: '127.0.0.1' });
     send({ ready: true, url, sessionToken: session.token });
     return;

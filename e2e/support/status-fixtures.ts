@@ -19,6 +19,7 @@ export function signedOutStatus(): RelayStatus {
     lastError: null,
     signIn: null,
     proxy: { url: null, running: false, apiKeyRequired: false },
+    service: { state: 'running', restarts: 0, lastExit: null },
   };
 }
 

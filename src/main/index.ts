@@ -4,7 +4,6 @@ import type { RelayController } from './core/controller.js';
 import { createLogger } from './core/log/logger.js';
 import { createRelay } from './core/relay.js';
 import { acquireSingleInstance, manageQuit, startsHidden } from './electron/lifecycle.js';
-import { openDesktopSettings } from './electron/settings-store.js';
 import { startDesktop } from './electron/desktop.js';
 
 const logger = createLogger({ level: process.env.APP_E2E === '1' ? 'debug' : 'info' });
@@ -22,9 +21,10 @@ if (acquireSingleInstance(app, () => (showWindow ? showWindow() : (pendingShow =
   void app
     .whenReady()
     .then(async () => {
-      const settings = openDesktopSettings(process.env);
       // Loads the stored sign-in and, when signed in, starts the proxy.
-      controller = await createRelay({ env: process.env, settings, logger });
+      const relay = await createRelay({ env: process.env, logger });
+      controller = relay;
+      const settings = relay.service.settings;
       const desktop = await startDesktop({
         controller,
         settings,

@@ -32,6 +32,19 @@ export interface SignInPrompt {
   expiresAt: number;
 }
 
+/**
+ * The relay service's process as the desktop app's main process sees it (the CLI's `serve` runs the
+ * service in its own process: always 'running', no restarts).
+ */
+export interface ServiceState {
+  /** 'restarting': it exited unexpectedly and a restart is scheduled; 'failed': it could not start (a dialog says why). */
+  state: 'starting' | 'running' | 'restarting' | 'failed';
+  /** Unexpected exits restarted since the app started. */
+  restarts: number;
+  /** Why it last stopped unexpectedly ("exit code 1", "killed by SIGKILL"), or null. */
+  lastExit: string | null;
+}
+
 export interface RelayStatus {
   phase: RelayPhase;
   login: string | null;
@@ -56,4 +69,5 @@ export interface RelayStatus {
     running: boolean;
     apiKeyRequired: boolean;
   };
+  service: ServiceState;
 }

@@ -7,8 +7,10 @@ export interface CliContext {
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   debug: boolean;
-  /** Aborted on Ctrl-C / SIGTERM. */
+  /** Aborted on Ctrl-C / SIGTERM / SIGHUP. */
   signal: AbortSignal;
+  /** stdin is a terminal: a person can answer (sign in right there). */
+  stdinIsTTY?: boolean;
 }
 
 export type CliCommand = (ctx: CliContext) => Promise<number>;

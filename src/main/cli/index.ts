@@ -10,13 +10,23 @@ const USAGE = `Usage: copilot-relay <command> [options]
 Use your GitHub Copilot subscription from any OpenAI- or Anthropic-compatible tool.
 
 Commands:
-  serve [--port N] [--host H] [--api-key K]   Serve the proxy (default http://127.0.0.1:4141)
+  serve [--port N] [--host H] [--api-key K] [--allow-remote] [--log-bodies] [--insecure-storage] [--login]
+                                              Serve the proxy (default http://127.0.0.1:4141)
   login [--enterprise HOST] [--import] [--insecure-storage]
                                               Sign in to GitHub (device flow)
   logout                                      Delete the stored token and cached session tokens
   status [--json]                             Show sign-in, token and quota status
   models [--json]                             List the models: limits, endpoints, billing, policy
   models enable <id>                          Accept a model's policy (terms) for your account
+
+serve options:
+  --port N            0 picks a free port
+  --host H            a non-loopback host also needs --allow-remote and an API key
+  --api-key K         require this key (prefer COPILOT_RELAY_API_KEY: arguments show in \`ps\`)
+  --allow-remote      allow serving beyond this machine (with an API key)
+  --log-bodies        log request bodies, redacted and truncated (turns on debug logging)
+  --insecure-storage  keep credentials in a 0600 file when there is no keychain
+  --login             not signed in and at a terminal: sign in first (what \`npm start\` does)
 
 Options:
   --debug       Show stack traces on errors
@@ -36,7 +46,7 @@ const COMMANDS: Record<string, () => Promise<{ run: CliCommand }>> = {
   models: () => import('./commands/models.js'),
 };
 
-export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr' | 'env'> = process): Promise<number> {
+export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr' | 'env' | 'stdinIsTTY'> = { ...process, stdinIsTTY: Boolean(process.stdin.isTTY) }): Promise<number> {
   const debug = argv.includes('--debug');
   const rest = argv.filter((arg) => arg !== '--debug');
   const { values, positionals } = parseArgs({
@@ -61,22 +71,35 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
     return 2;
   }
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  // `on`, not `once`: conf's signal-exit re-raises a signal when it sees no other listener left, and
-  // `once` removes ours before it runs — SIGTERM then killed `serve` instead of stopping it gracefully.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // The first signal stops gracefully (in-flight requests finish, bounded); a second one means "now".
+  // SIGHUP (the terminal went away) stops like SIGTERM instead of killing the process mid-write.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) return controller.abort();
+    // process.exit runs the 'exit' hooks: the batched log sink writes what it still holds.
+    process.exit(128 + (STOP_SIGNALS[signal] ?? 15));
+  };
+  for (const signal of Object.keys(STOP_SIGNALS)) process.on(signal, onSignal);
   try {
     const command = await load();
-    return await command.run({ argv: rest.slice(rest.indexOf(name) + 1), stdout: io.stdout, stderr: io.stderr, env: io.env, debug, signal: controller.signal });
+    return await command.run({
+      argv: rest.slice(rest.indexOf(name) + 1),
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env: io.env,
+      debug,
+      signal: controller.signal,
+      stdinIsTTY: io.stdinIsTTY ?? false,
+    });
   } catch (error) {
     writeLine(io.stderr, describeFailure(error, debug));
     return isRelayError(error) && error.kind === 'cancelled' ? 130 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of Object.keys(STOP_SIGNALS)) process.off(signal, onSignal);
   }
 }
+
+/** Signals that stop a command, with their numbers (exit code 128 + n when a second one forces it). */
+const STOP_SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 
 /** One line for the user (plus the stack with --debug), always redacted. */
 export function describeFailure(error: unknown, debug: boolean): string {
@@ -90,6 +113,10 @@ export function describeFailure(error: unknown, debug: boolean): string {
 
 /** The process entry used by bin/copilot-relay.js. */
 export async function runCli(): Promise<void> {
+  // Whoever reads our output may go away (`serve 2>&1 | head`, a closed terminal): a write then
+  // fails with EPIPE/EBADF, which as an unhandled 'error' event would end the relay (RT-05). There
+  // is nobody left to tell, so keep serving.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   try {
     process.exitCode = await main(process.argv.slice(2));
   } catch (error) {

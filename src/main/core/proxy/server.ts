@@ -21,7 +21,12 @@ import { allRoutes } from './routes/index.js';
 
 /** What `/health` may show. Whitelisted fields only: a token can't slip in. */
 export interface HealthInfo {
-  signedIn: boolean;
+  /** null: not shown to this caller (a remote relay without the API key). */
+  signedIn: boolean | null;
+  /** A session is there: requests are served now. */
+  ready?: boolean;
+  /** Why not ready, in words. */
+  reason?: string | null;
   expiresAt?: number | string | null;
   sku?: string | null;
   apiBaseUrl?: string | null;
@@ -44,8 +49,8 @@ export interface ProxyServerOptions {
   extraHosts?: string[];
   /** Bound to a wildcard address: accept IP-literal Hosts. */
   anyIpLiteralHost?: boolean;
-  /** Status for GET /health. */
-  health?: () => HealthInfo | Promise<HealthInfo>;
+  /** Status for GET /health; `authorized`: the caller sent the API key (or none is required). */
+  health?: (caller: { authorized: boolean }) => HealthInfo | Promise<HealthInfo>;
   /** Time for upstream response headers before 504 (default 120 s). */
   upstreamTimeoutMs?: number;
   /** Extra CA PEM file for the upstream connections. */
@@ -71,6 +76,11 @@ export interface ProxyServer {
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+/** The request a connection is serving now, kept on the socket itself (no per-request map churn). */
+const CURRENT = Symbol('currentRequest');
+type ServingSocket = Socket & { [CURRENT]?: RequestContext | null };
+/** After the grace, how long the cut-short responses get to flush their last event before sockets are destroyed. */
+const CUT_FLUSH_MS = 1_000;
 const ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, openai-organization, openai-project, x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, x-stainless-timeout, x-stainless-helper-method';
 
 function dialectFor(path: string): Dialect {
@@ -131,6 +141,8 @@ class RequestContext implements RouteContext {
   readonly fields: { model?: string; stream?: boolean } = {};
   controller: AbortController | null = null;
   gone = false;
+  /** Ended by a shutdown past its grace (logged as 499, reason=shutdown). */
+  cutByShutdown = false;
   readonly usage: RequestUsage = newRequestUsage();
   /** Captured now: the connection this request came on, even after the response detaches. */
   private readonly socket: Socket;
@@ -232,9 +244,12 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const ctx = new RequestContext(req, res, requestId, copilot, models, logger, usageObserver, connectionAborts);
     inflight++;
     trim?.noteRequest();
+    const socket = req.socket as ServingSocket;
+    socket[CURRENT] = ctx;
     res.setHeader('x-request-id', requestId);
     res.on('close', () => {
       inflight--;
+      if (socket[CURRENT] === ctx) socket[CURRENT] = null;
       // While shutting down, let each connection go as soon as its last response is out.
       if (closing) setImmediate(() => server.closeIdleConnections());
       // Client gone before we finished: abort the upstream call at once.
@@ -242,13 +257,13 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         ctx.gone = true;
         ctx.controller?.abort(new RelayError('cancelled', closing ? 'Server shutting down.' : 'Client disconnected.'));
       }
-      const status = res.writableFinished ? res.statusCode : 499;
+      const status = res.writableFinished && !ctx.cutByShutdown ? res.statusCode : 499;
       const latencyMs = Math.round(performance.now() - started);
       // The same ` key=value` format as logger fields, built directly: this line is written for
       // every request, and the generic field loop was its largest cost (valgrind).
       const model = ctx.fields.model;
       logger.info(
-        `request method=${method} path=${formatLogValue(path)}${model === undefined ? '' : ` model=${formatLogValue(model)}`} status=${status} ms=${latencyMs} stream=${ctx.fields.stream ?? false} id=${requestId}`,
+        `request method=${method} path=${formatLogValue(path)}${model === undefined ? '' : ` model=${formatLogValue(model)}`} status=${status}${ctx.cutByShutdown ? ' reason=shutdown' : ''} ms=${latencyMs} stream=${ctx.fields.stream ?? false} id=${requestId}`,
       );
       if (usageObserver !== noUsageObserver) {
         const userAgent = req.headers['user-agent'];
@@ -280,9 +295,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       return;
     }
     if (path === '/health' && method === 'GET') {
-      const info = await Promise.resolve(options.health?.()).catch(() => undefined);
+      const info = await Promise.resolve(options.health?.({ authorized: !apiKey || apiKey.check(req) })).catch(() => undefined);
       sendJson(res, 200, {
         status: 'ok',
+        ready: info?.ready ?? null,
+        reason: info?.reason ?? null,
         signedIn: info?.signedIn ?? null,
         login: info?.login ?? null,
         expiresAt: info?.expiresAt ?? null,
@@ -370,6 +387,17 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`);
   });
 
+  function cutShort(ctx: RequestContext | null | undefined): void {
+    if (!ctx || ctx.res.writableEnded || ctx.res.destroyed) return;
+    ctx.cutByShutdown = true;
+    // The route's upstream pump stops on the abort without a word (no misleading WARN); a chunk it
+    // already holds may still be written once after our end: that error is expected and dropped.
+    ctx.res.on('error', () => undefined);
+    ctx.abort(new RelayError('cancelled', 'Server shutting down.'));
+    const path = (ctx.req.url ?? '/').split('?')[0]!;
+    sendError(ctx.res, dialectFor(path), 503, 'copilot-relay is shutting down: this response was cut short. Retry it.', { code: 'shutting_down', headers: { 'retry-after': '5', connection: 'close' } });
+  }
+
   return {
     server,
     copilot,
@@ -402,6 +430,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), grace).unref());
       const result = await Promise.race([closed.then(() => 'closed' as const), timer]);
       if (result === 'timeout') {
+        // Past the grace: end what still runs with a terminal event in its dialect (an SSE error
+        // event, or a 503 before any headers), so clients see why it ended instead of a reset (RT-12).
+        for (const socket of sockets) cutShort((socket as ServingSocket)[CURRENT]);
+        const flushed = new Promise<void>((resolve) => setTimeout(resolve, CUT_FLUSH_MS).unref());
+        await Promise.race([closed, flushed]);
         for (const socket of sockets) socket.destroy();
         await closed;
       }

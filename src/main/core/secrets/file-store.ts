@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivateFile } from '../config/private-files.js';
 import { RelayError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
@@ -79,29 +79,37 @@ export class FileSecretStore implements SecretStore {
       for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') out[key] = value;
       return out;
     } catch {
-      throw new RelayError('storage', `The credential file ${this.path} is damaged.`, { fix: 'Delete it and run `copilot-relay login` again.', desktopFix: 'Delete it and sign in again from the tray menu.' });
+      const damaged = new RelayError('storage', `The credential file ${this.path} is damaged.`, { fix: 'Run `copilot-relay logout` (it removes the file), then `copilot-relay login`.', desktopFix: 'Delete it and sign in again from the tray menu.' });
+      throw Object.assign(damaged, { damaged: true });
     }
   }
 
   private async writeAll(all: Record<string, string>): Promise<void> {
-    const temp = join(this.dir, `.${CREDENTIALS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writePrivateFile(this.path, JSON.stringify(all, null, 2));
       if (process.platform !== 'win32' && ((await stat(this.dir)).mode & 0o022) !== 0) {
         // Others could replace the file there (rename over it); the content itself stays 0600.
         this.logger.warn('The credential directory is writable by other users; restrict it with chmod 700', { path: this.dir });
       }
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify(all, null, 2));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, this.path);
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
       throw new RelayError('storage', `Could not write the credential file ${this.path}: ${(error as Error).message}`, { cause: error });
     }
   }
+
+  /** Logout's way out of a damaged file (RT-23): it holds nothing but our own secrets. True when one was removed. */
+  async removeFile(): Promise<boolean> {
+    await this.queue;
+    try {
+      await rm(this.path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new RelayError('storage', `Could not remove the credential file ${this.path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** True for the error a damaged (unparseable) credential file gives: logout may remove such a file. */
+export function isDamagedCredentialFile(error: unknown): boolean {
+  return error instanceof RelayError && error.kind === 'storage' && (error as { damaged?: boolean }).damaged === true;
 }

@@ -1,13 +1,19 @@
-import type { Schema } from 'conf';
 import type { ClientIdentityOverride } from '../copilot/identity.js';
 
 /**
- * The settings both shells share (electron-store in the app, conf in the CLI and tests: same file,
- * same schema, same migrations). No secrets here: tokens live in the credential store.
+ * The relay's settings (`<relayHome>/config.json`): read by the CLI's one-shot commands, written only
+ * by the relay service (the CLI's `serve`, or the desktop app's service process). No secrets here:
+ * tokens and the API key live in the credential store. The desktop app's own UI state (window
+ * position, last view) is another file, owned by the Electron main process.
  */
 export interface Settings {
   port: number;
   host: string;
+  /**
+   * Serving beyond loopback is refused unless this (or `serve --allow-remote`) says so AND an API
+   * key is required (`apiKeyEnabled`, COPILOT_RELAY_API_KEY or `--api-key`).
+   */
+  allowRemote: boolean;
   /** GHE.com tenant host, or null for github.com. */
   enterprise: string | null;
   /** When on, the proxy requires the API key kept in the credential store. */
@@ -28,6 +34,7 @@ export interface Settings {
 export const SETTINGS_DEFAULTS: Settings = {
   port: 4141,
   host: '127.0.0.1',
+  allowRemote: false,
   enterprise: null,
   apiKeyEnabled: false,
   startAtLogin: false,
@@ -38,9 +45,11 @@ export const SETTINGS_DEFAULTS: Settings = {
   clientIdentity: null,
 };
 
-export const SETTINGS_SCHEMA: Schema<Settings> = {
+/** JSON Schema (draft 2020-12) of each key; unknown keys are kept as they are. */
+export const SETTINGS_SCHEMA: { [K in keyof Settings]: Record<string, unknown> } = {
   port: { type: 'integer', minimum: 0, maximum: 65535 },
   host: { type: 'string', minLength: 1, maxLength: 255 },
+  allowRemote: { type: 'boolean' },
   enterprise: { type: ['string', 'null'], maxLength: 255 },
   apiKeyEnabled: { type: 'boolean' },
   startAtLogin: { type: 'boolean' },

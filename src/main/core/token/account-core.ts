@@ -8,6 +8,7 @@ import { MemorySecretStore } from '../secrets/memory-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { Clock } from './clock.js';
 import { TokenManager } from './token-manager.js';
+import type { TokenManagerOptions } from './token-manager.js';
 
 export interface AccountCore {
   endpoints: GitHubEndpoints;
@@ -31,12 +32,14 @@ export function openAccountCore(options: {
   store?: SecretStore;
   fetch?: FetchLike;
   clock?: Clock;
+  /** How long a waiting request holds on for a session (default 20 s). */
+  recoveryWaitMs?: TokenManagerOptions['recoveryWaitMs'];
 }): AccountCore {
   const { logger, envToken } = options;
   const endpoints = resolveEndpoints({ enterprise: options.enterprise, env: options.env });
   logger.addSecret(envToken);
   const store = options.store ?? (envToken ? new MemorySecretStore() : createSecretStore({ insecureStorage: options.insecureStorage, home: options.home, logger }));
   const credentials = new Credentials(store, endpoints.accountKey, { envToken, logger });
-  const tokens = new TokenManager({ endpoints, credentials, logger, fetch: options.fetch, clock: options.clock });
+  const tokens = new TokenManager({ endpoints, credentials, logger, fetch: options.fetch, clock: options.clock, recoveryWaitMs: options.recoveryWaitMs });
   return { endpoints, store, credentials, tokens };
 }
