@@ -22,6 +22,13 @@ export const SETTINGS_FILE = 'config.json';
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile({ type: 'object', properties: SETTINGS_SCHEMA });
 
+/** A settings file that can't be used as it is: the desktop app offers to reset it (keeping a backup). */
+export class SettingsFileError extends RelayError {
+  constructor(readonly file: string, message: string, options: { cause?: unknown } = {}) {
+    super('config', message, { fix: FIX, desktopFix: DESKTOP_FIX, cause: options.cause });
+  }
+}
+
 const FIX = 'Fix it, or delete it to use the defaults.';
 const DESKTOP_FIX = 'Fix it, or reset it to the defaults (the old file is kept as a backup).';
 
@@ -55,12 +62,12 @@ function readSettingsFile(path: string): Record<string, unknown> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new RelayError('config', `The settings file ${path} is not valid JSON (${(error as Error).message}).`, { fix: FIX, desktopFix: DESKTOP_FIX, cause: error });
+    throw new SettingsFileError(path, `The settings file ${path} is not valid JSON (${(error as Error).message}).`, { cause: error });
   }
   // conf wrote `null` for an emptied store; treat a non-object like an empty file.
   const values = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
   migrate(values);
-  if (!validate(values)) throw new RelayError('config', `The settings file ${path} has an invalid value: ${schemaProblem()}.`, { fix: FIX, desktopFix: DESKTOP_FIX });
+  if (!validate(values)) throw new SettingsFileError(path, `The settings file ${path} has an invalid value: ${schemaProblem()}.`);
   return values;
 }
 
