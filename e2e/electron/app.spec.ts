@@ -85,7 +85,8 @@ test('Start at login toggles the real OS state', async () => {
       await expect.poll(() => existsSync(file)).toBe(false);
     } else {
       const packaged = await app.evaluate(({ app: a }) => a.isPackaged);
-      const read = () => app.evaluate(({ app: a }) => a.getLoginItemSettings({ args: ['--hidden'] }).openAtLogin);
+      // Windows reads the entry registered with the same path and args; macOS has one login item for the app.
+      const read = () => app.evaluate(({ app: a }) => a.getLoginItemSettings(process.platform === 'win32' ? { path: process.execPath, args: ['--hidden'] } : undefined).openAtLogin);
       if (process.platform === 'win32' || packaged) {
         await expect.poll(read).toBe(true);
         await clickTrayItem(app, 'toggle-autostart');

@@ -1,17 +1,19 @@
 import { test, expect, chromium } from '@playwright/test';
 import type { Browser } from '@playwright/test';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRelay } from '../../src/main/core/relay.js';
+import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/main/core/log/logger.js';
-import { MemorySecretStore } from '../../src/main/core/secrets/memory-store.js';
-import { openSettings } from '../../src/main/core/settings/store.js';
+import { ServiceClient } from '../../src/main/core/service-host/client.js';
+import { forkService } from '../../src/main/core/service-host/fork.js';
 import { startFakeUpstream } from '../../test/fake-github/index.js';
 import { installBridge, serveRenderer } from '../support/renderer-harness.js';
 
-// The built page driven through its bridge by the REAL core (Relay: device flow, token exchange,
-// refresh) against the fake upstream.
+// The built page driven through its bridge by the REAL service process (dist/main/service.js,
+// forked as the desktop app's utility process is: device flow, token exchange, refresh) against
+// the fake upstream — the whole desktop data path except Electron itself.
+const SERVICE_ENTRY = fileURLToPath(new URL('../../dist/main/service.js', import.meta.url));
 const LAUNCH = {
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -29,18 +31,19 @@ test('real core + fake upstream: signed out → code → ready → Refresh now �
   const fake = await startFakeUpstream({ deviceInterval: 0, enforceSlowDown: false, deviceOutcome: 'manual' });
   const home = await mkdtemp(join(tmpdir(), 'relay-renderer-real-'));
   const server = await serveRenderer();
-  const env = { ...process.env, COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url };
-  const settings = openSettings({ env });
-  settings.set('port', 0); // any free port: tests run in parallel
-  const fastPolls = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 100))) };
-  const controller = await createRelay({ env, settings, store: new MemorySecretStore(), logger: silentLogger, deviceFlow: fastPolls });
+  // The opt-in credential file (a throwaway home has no keyring); any free port (tests run in parallel).
+  await writeFile(join(home, 'config.json'), JSON.stringify({ insecureStorage: true, port: 0 }));
+  const { COPILOT_RELAY_GITHUB_TOKEN: _t, COPILOT_RELAY_API_KEY: _k, ...parentEnv } = process.env;
+  const env = { ...parentEnv, COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url };
+  const controller = new ServiceClient({ spawn: () => forkService(SERVICE_ENTRY, { env }), logger: silentLogger });
+  await controller.start();
   const context = await browser.newContext({ viewport: { width: 380, height: 520 } });
   try {
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
-    const bridge = await installBridge(page, controller, { port: 0 });
+    const bridge = await installBridge(page, controller);
     await page.goto(server.url);
 
     await expect(page.locator('#phase')).toHaveText('Not signed in');
@@ -78,7 +81,7 @@ test('real core + fake upstream: signed out → code → ready → Refresh now �
     expect(problems).toEqual([]);
   } finally {
     await context.close();
-    await controller.close();
+    await controller.stop();
     await server.close();
     await fake.close();
     await rm(home, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { test, expect, chromium } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
 import { mkdir } from 'node:fs/promises';
 import { installBridge, serveRenderer } from '../support/renderer-harness.js';
-import { ScriptedController } from '../support/scripted-controller.js';
+import { ScriptedBackend } from '../support/scripted-backend.js';
 
 // Debian's Chromium; browsers are never downloaded.
 const LAUNCH = {
@@ -24,7 +24,7 @@ test.afterAll(async () => {
   await server?.close();
 });
 
-async function openPage(controller: ScriptedController) {
+async function openPage(controller: ScriptedBackend) {
   const context = await browser.newContext({ viewport: { width: 380, height: 520 }, colorScheme: 'light' });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -43,7 +43,7 @@ async function openPage(controller: ScriptedController) {
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
 test('walks signed out → code → ready → refresh → revoked', async () => {
-  const controller = new ScriptedController();
+  const controller = new ScriptedBackend();
   const { page, bridge, problems } = await openPage(controller);
 
   // Signed out: a single sign-in button.
@@ -113,9 +113,8 @@ test('walks signed out → code → ready → refresh → revoked', async () => 
 });
 
 test('settings: port validated and applied, start at login, keyboard and Esc', async () => {
-  const controller = new ScriptedController();
+  const controller = new ScriptedBackend();
   controller.approve();
-  await controller.startProxy();
   const { page, bridge, problems } = await openPage(controller);
   await expect(page.locator('#phase')).toHaveText('Ready');
 
@@ -128,7 +127,7 @@ test('settings: port validated and applied, start at login, keyboard and Esc', a
   await port.fill('5123');
   await port.press('Enter');
   await expect(page.locator('#settings-message')).toHaveText('Proxy restarted on port 5123.');
-  expect(bridge.settings.port).toBe(5123);
+  expect((await controller.getSettings()).port).toBe(5123);
   await expect(page.locator('#proxy-url')).toHaveText('http://127.0.0.1:5123/v1');
 
   // Keyboard only: focus the checkbox and toggle it with Space.

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import type { RelayController } from '../../src/main/core/controller.js';
+import type { RelayBackend } from '../../src/main/core/service-host/client.js';
 import { createActions } from '../../src/main/electron/actions.js';
 import { VALIDATORS } from '../../src/main/electron/ipc.js';
 import { silentLogger } from '../../src/main/core/log/logger.js';
@@ -31,22 +31,21 @@ export async function serveRenderer(): Promise<{ url: string; close: () => Promi
 
 /**
  * Injects `window.relay` before page scripts: every call crosses to this process through
- * exposeBinding and runs main's real actions and argument validators over the given controller;
- * status pushes are forwarded to the page's onStatus listeners.
+ * exposeBinding and runs main's real actions and argument validators over the given backend (the
+ * ServiceClient of a real service process, or a scripted one); status pushes are forwarded to the
+ * page's onStatus listeners.
  */
-export async function installBridge(page: Page, controller: RelayController, options: { port?: number } = {}) {
+export async function installBridge(page: Page, backend: RelayBackend) {
   const clipboard: string[] = [];
   const opened: string[] = [];
-  // Port 0 lets tests backed by the real core bind any free port.
-  const values: Record<string, unknown> = { port: options.port ?? 4141, apiKeyEnabled: false, startAtLogin: false };
   let autostart = false;
   const actions = createActions({
-    controller,
+    backend,
     clipboard: { writeText: async (t: string) => void clipboard.push(t) },
-    shell: { openExternal: async (u: string) => void opened.push(u) },
+    shell: { openExternal: async (u: string) => void opened.push(u), openPath: async () => '' },
     githubUrl: () => 'https://github.com',
-    settings: { get: (k: string) => values[k], set: (k: string, v: unknown) => void (values[k] = v) } as never,
     loginItem: { available: () => true, get: async () => autostart, set: async (on: boolean) => (autostart = on) },
+    logPath: '/nonexistent/copilot-relay.log',
     showWindow: () => {},
     hideWindow: () => void (hidden += 1),
     quit: async () => {},
@@ -54,7 +53,7 @@ export async function installBridge(page: Page, controller: RelayController, opt
     logger: silentLogger,
   });
   let hidden = 0;
-  const handlers = { ...actions, getStatus: () => controller.status() } as unknown as Record<IpcMethod, (...a: unknown[]) => unknown>;
+  const handlers = { ...actions, getStatus: () => backend.status() } as unknown as Record<IpcMethod, (...a: unknown[]) => unknown>;
 
   await page.exposeBinding('__relayCall', async (_source, method: IpcMethod, args: unknown[]) => {
     if (!(method in IPC)) throw new Error('unknown method');
@@ -72,8 +71,8 @@ export async function installBridge(page: Page, controller: RelayController, opt
     w.__relayPush = (s: unknown) => listeners.forEach((fn) => fn(s));
     w.relay = Object.freeze(api);
   }, Object.keys(IPC));
-  const unsubscribe = controller.onStatus((status) => {
+  const unsubscribe = backend.onStatus((status) => {
     void page.evaluate((s) => (globalThis as unknown as { __relayPush?: (s: unknown) => void }).__relayPush?.(s), status).catch(() => undefined);
   });
-  return { clipboard, opened, hiddenCount: () => hidden, settings: values, autostart: () => autostart, unsubscribe };
+  return { clipboard, opened, hiddenCount: () => hidden, autostart: () => autostart, unsubscribe };
 }

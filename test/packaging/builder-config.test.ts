@@ -177,7 +177,8 @@ describe('the files whitelist against a fresh build', () => {
   }, 60_000);
 
   function runtimeFiles(): string[] {
-    const files = [pkg.main, 'dist/preload/index.cjs', 'dist/renderer/index.html', 'dist/renderer/renderer.js', 'dist/renderer/styles.css'];
+    // dist/main/service.js: the relay service process main starts with utilityProcess.fork.
+    const files = [pkg.main, 'dist/main/service.js', 'dist/preload/index.cjs', 'dist/renderer/index.html', 'dist/renderer/renderer.js', 'dist/renderer/styles.css'];
     // Everything the page pulls in (script src, stylesheet href) that is a local file.
     const html = readFileSync(path.join(root, 'dist/renderer/index.html'), 'utf8');
     for (const [, ref] of html.matchAll(/\b(?:src|href)="([^"]+)"/g)) {

@@ -1,16 +1,25 @@
-import { describe, it, expect, vi } from 'vitest';
-import type { RelayController } from '../core/controller.js';
+import { EventEmitter } from 'node:events';
+import { describe, it, expect, vi, beforeEach } from 'vitest';
 import type { RelayStatus } from '../../shared/status.js';
-import { silentLogger } from '../core/log/logger.js';
+import { createMemoryLogger } from '../core/log/logger.js';
 import { IPC, STATUS_EVENT } from '../../shared/ipc.js';
-import { readyStatus, errorStatus } from '../../../e2e/support/status-fixtures.js';
+import { ServiceClient } from '../core/service-host/client.js';
+import type { ServiceProcess } from '../core/service-host/client.js';
+import type { RequestMessage } from '../core/service-host/contract.js';
+import { readyStatus, errorStatus, signedOutStatus } from '../../../e2e/support/status-fixtures.js';
 
+// Electron as electron.d.ts documents it, reduced to what main touches: a window's webContents
+// with its mainFrame (WebFrameMain: processId, routingId), ipcMain.handle(channel, (event, ...args)),
+// powerMonitor events, dialog.showMessageBox resolving { response }, screen.getAllDisplays()[].workArea.
 const h = vi.hoisted(() => ({
   appHandlers: new Map<string, (...a: unknown[]) => void>(),
-  ipcHandlers: new Map<string, unknown>(),
+  ipcHandlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
   powerHandlers: new Map<string, () => void>(),
-  windows: [] as { sent: unknown[][]; shown: number }[],
-  trays: [] as { menus: unknown[]; tooltips: string[] }[],
+  windows: [] as { sent: unknown[][]; shown: number; webContents: { mainFrame: { processId: number; routingId: number } } }[],
+  trays: [] as { menus: { items: { id?: string; click?: () => void }[] }[]; tooltips: string[] }[],
+  dialogs: [] as { buttons?: string[]; message: string; detail?: string }[],
+  dialogResponse: 0,
+  opened: [] as string[],
   dockHidden: 0,
 }));
 
@@ -23,17 +32,19 @@ vi.mock('electron', () => ({
     setLoginItemSettings: () => undefined,
   },
   session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
-  ipcMain: { handle: (c: string, fn: unknown) => h.ipcHandlers.set(c, fn), removeHandler: (c: string) => h.ipcHandlers.delete(c) },
+  ipcMain: { handle: (c: string, fn: (event: unknown, ...args: unknown[]) => unknown) => h.ipcHandlers.set(c, fn), removeHandler: (c: string) => h.ipcHandlers.delete(c) },
   powerMonitor: { on: (n: string, fn: () => void) => h.powerHandlers.set(n, fn), removeListener: vi.fn() },
   clipboard: { writeText: vi.fn(async () => undefined) },
-  shell: { openExternal: vi.fn(async () => undefined) },
+  shell: { openExternal: vi.fn(async () => undefined), openPath: vi.fn(async (path: string) => (h.opened.push(path), '')) },
+  dialog: { showMessageBox: vi.fn(async (options: { buttons?: string[]; message: string; detail?: string }) => (h.dialogs.push(options), { response: h.dialogResponse, checkboxChecked: false })) },
+  screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
   Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
   Tray: class {
-    record = { menus: [] as unknown[], tooltips: [] as string[] };
+    record = { menus: [] as { items: { id?: string; click?: () => void }[] }[], tooltips: [] as string[] };
     constructor() {
       h.trays.push(this.record);
     }
-    setContextMenu(m: unknown) {
+    setContextMenu(m: { items: { id?: string; click?: () => void }[] }) {
       this.record.menus.push(m);
     }
     setToolTip(t: string) {
@@ -43,9 +54,13 @@ vi.mock('electron', () => ({
     destroy() {}
   },
   BrowserWindow: class {
-    record = { sent: [] as unknown[][], shown: 0 };
-    webContents = { send: (...a: unknown[]) => this.record.sent.push(a), isLoading: () => false };
+    record: (typeof h.windows)[number];
+    webContents: { send: (...a: unknown[]) => void; isLoading: () => boolean; mainFrame: { processId: number; routingId: number } };
     constructor() {
+      const mainFrame = { processId: 3, routingId: 1 };
+      this.record = { sent: [], shown: 0, webContents: { mainFrame } };
+      this.webContents = { send: (...a: unknown[]) => void this.record.sent.push(a), isLoading: () => false, mainFrame };
+      this.record.webContents = this.webContents;
       h.windows.push(this.record);
     }
     on() {
@@ -54,6 +69,7 @@ vi.mock('electron', () => ({
     loadFile = async () => undefined;
     isDestroyed = () => false;
     isMinimized = () => false;
+    getPosition = () => [10, 10];
     show = () => void (this.record.shown += 1);
     focus() {}
     hide() {}
@@ -62,57 +78,114 @@ vi.mock('electron', () => ({
 
 const { startDesktop } = await import('./desktop.js');
 
-function controllerWith(initial: RelayStatus) {
-  let status = initial;
-  const listeners = new Set<(s: RelayStatus) => void>();
-  const controller = {
-    status: () => status,
-    onStatus: (fn: (s: RelayStatus) => void) => (listeners.add(fn), () => void listeners.delete(fn)),
-    signIn: vi.fn(async () => undefined),
-    cancelSignIn: vi.fn(),
-    signOut: vi.fn(async () => undefined),
-    refreshNow: vi.fn(async () => undefined),
-    checkNow: vi.fn(),
-    startProxy: vi.fn(async () => ({ url: 'http://127.0.0.1:4141/v1' })),
-    stopProxy: vi.fn(async () => undefined),
-    apiKey: () => null,
-    close: vi.fn(async () => undefined),
-  } satisfies RelayController;
-  return { controller, emit: (s: RelayStatus) => ((status = s), listeners.forEach((fn) => fn(s))) };
+/** The service process speaking the contract: records requests; the test answers and emits. */
+class ContractProcess implements ServiceProcess {
+  readonly sent: RequestMessage[] = [];
+  private readonly events = new EventEmitter();
+  send(message: RequestMessage): void {
+    this.sent.push(message);
+    const answer = this.answers[message.method];
+    if (answer !== undefined) queueMicrotask(() => this.say({ type: 'response', id: message.id, ok: true, result: answer }));
+  }
+  answers: Partial<Record<RequestMessage['method'], unknown>> = { getSettings: { port: 4141, apiKeyEnabled: false }, checkNow: null, refreshNow: null, resetSettings: { backup: '/home/x/config.json.bak' } };
+  onMessage(listener: (raw: unknown) => void): void {
+    this.events.on('message', listener);
+  }
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void {
+    this.events.once('exit', listener);
+  }
+  kill(): void {}
+  say(message: unknown): void {
+    this.events.emit('message', message);
+  }
+  methods(): string[] {
+    return this.sent.map((m) => m.method);
+  }
 }
 
-describe('startDesktop (composition with electron mocked)', () => {
-  it('hides the Dock icon, starts the proxy when signed in, wires IPC, power and status pushes, publishes __e2e', async () => {
-    const { controller, emit } = controllerWith(readyStatus({ proxy: { url: null, running: false, apiKeyRequired: false } }));
-    const values: Record<string, unknown> = { port: 4242, apiKeyEnabled: false, startAtLogin: false, enterprise: null };
-    await startDesktop({
-      controller,
-      settings: { get: (k: string) => values[k], set: (k: string, v: unknown) => void (values[k] = v) } as never,
-      logger: silentLogger,
-      env: { APP_E2E: '1', HOME: '/nonexistent-home' },
-      hidden: false,
-      isQuitting: () => false,
-      quit: async () => undefined,
-    });
-    expect(h.dockHidden).toBe(1);
-    expect(controller.startProxy).toHaveBeenCalledWith({ port: 4242 });
+function uiState(initial: Record<string, unknown> = {}) {
+  const values: Record<string, unknown> = { windowPosition: null, lastView: 'status', firstRunDone: false, ...initial };
+  return { values, get: (k: string) => values[k], set: (k: string, v: unknown) => void (values[k] = v) } as never as { values: Record<string, unknown>; get: (k: string) => never; set: (k: string, v: unknown) => void };
+}
+
+async function boot(options: { argv?: string[]; ui?: ReturnType<typeof uiState> } = {}) {
+  const proc = new ContractProcess();
+  const backend = new ServiceClient({ spawn: () => proc, logger: createMemoryLogger() });
+  const ui = options.ui ?? uiState();
+  const desktop = await startDesktop({
+    backend,
+    uiState: ui as never,
+    logger: createMemoryLogger(),
+    logPath: '/logs/copilot-relay.log',
+    env: { APP_E2E: '1', HOME: '/nonexistent-home' },
+    argv: options.argv ?? ['electron', 'dist/main/index.js'],
+    isQuitting: () => false,
+    quit: async () => undefined,
+  });
+  const started = backend.start();
+  proc.say({ type: 'event', event: 'ready', status: readyStatus() });
+  await started;
+  return { proc, backend, desktop, ui };
+}
+
+const tray = () => h.trays.at(-1)!;
+const click = (id: string) => tray().menus.at(-1)!.items.find((i) => i.id === id)!.click!();
+
+beforeEach(() => {
+  h.windows.length = 0;
+  h.dialogs.length = 0;
+  h.ipcHandlers.clear();
+});
+
+describe('main over the service contract (electron mocked)', () => {
+  it('first run: hides the Dock icon, shows the window, wires IPC; status events reach tray and window', async () => {
+    const { proc, ui } = await boot();
+    expect(h.dockHidden).toBeGreaterThan(0);
     expect([...h.ipcHandlers.keys()].sort()).toEqual(Object.values(IPC).sort());
     expect(h.appHandlers.has('web-contents-created')).toBe(true);
     expect(h.windows[0]!.shown).toBe(1);
-
-    h.powerHandlers.get('resume')!();
-    expect(controller.checkNow).toHaveBeenCalled();
-
-    const tray = h.trays[0]!;
-    const menusBefore = tray.menus.length;
-    const next = errorStatus('network', 'fetch failed');
-    emit(next);
-    expect(tray.menus.length).toBe(menusBefore + 1);
-    expect(tray.tooltips.at(-1)).toBe("Can't reach GitHub — retrying");
-    expect(h.windows[0]!.sent.at(-1)).toEqual([STATUS_EVENT, next]);
-
+    expect(ui.values.firstRunDone).toBe(true);
+    const next: RelayStatus = errorStatus('network', 'fetch failed');
+    proc.say({ type: 'event', event: 'status', status: next });
+    expect(tray().tooltips.at(-1)).toBe("Can't reach GitHub — retrying");
+    expect(h.windows[0]!.sent.at(-1)).toEqual([STATUS_EVENT, { ...next, service: { state: 'running', restarts: 0, lastExit: null } }]);
+    // A status out of contract changes nothing.
+    proc.say({ type: 'event', event: 'status', status: { ...signedOutStatus(), phase: 'pwned' } });
+    expect(tray().tooltips.at(-1)).toBe("Can't reach GitHub — retrying");
     const e2e = (globalThis as unknown as { __e2e: { state(): RelayStatus; webPreferences: object } }).__e2e;
-    expect(e2e.state()).toBe(next);
+    expect(e2e.state().phase).toBe('error');
     expect(e2e.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+  });
+
+  it('tray clicks, power events and window IPC become requests of the contract', async () => {
+    const { proc } = await boot();
+    click('refresh-now');
+    h.powerHandlers.get('resume')!();
+    h.powerHandlers.get('unlock-screen')!();
+    await vi.waitFor(() => expect(proc.methods()).toEqual(['refreshNow', 'checkNow', 'checkNow']));
+    const window = h.windows[0]!;
+    const ours = { sender: window.webContents, senderFrame: window.webContents.mainFrame };
+    await expect(h.ipcHandlers.get(IPC.getSettings)!(ours)).resolves.toEqual({ port: 4141, apiKeyEnabled: false, startAtLogin: false, startAtLoginAvailable: true });
+    expect(proc.methods().at(-1)).toBe('getSettings');
+    expect(() => h.ipcHandlers.get(IPC.refreshNow)!({ sender: {}, senderFrame: window.webContents.mainFrame })).toThrow(/untrusted/);
+    click('open-log');
+    expect(h.opened).toContain('/logs/copilot-relay.log');
+  });
+
+  it('not the first run and started --hidden: the window stays hidden', async () => {
+    await boot({ argv: ['electron', 'dist/main/index.js', '--hidden'], ui: uiState({ firstRunDone: true }) });
+    expect(h.windows).toHaveLength(0);
+  });
+
+  it('a settings file the service cannot use: a dialog offers the reset (with a backup), which asks the service', async () => {
+    const { proc, desktop } = await boot();
+    h.dialogResponse = 0;
+    await desktop.onStartupFailed({ kind: 'config', message: 'The settings file /home/x/config.json is not valid JSON.', fix: null, desktopFix: null, settingsFile: '/home/x/config.json' });
+    expect(h.dialogs.at(-1)).toMatchObject({ message: "Copilot Relay can't use its settings file", buttons: ['Reset to defaults', 'Quit'] });
+    expect(h.dialogs.at(-1)!.detail).toContain('/home/x/config.json');
+    expect(proc.methods().at(-1)).toBe('resetSettings');
+    await desktop.onStartupFailed({ kind: 'config', message: 'Could not read the extra CA certificates file /etc/corp-ca.pem.', fix: null, desktopFix: null, settingsFile: null });
+    expect(h.dialogs.at(-1)).toMatchObject({ message: "Copilot Relay can't start", detail: 'Could not read the extra CA certificates file /etc/corp-ca.pem.', buttons: ['Open log', 'Quit'] });
+    expect(h.opened.at(-1)).toBe('/logs/copilot-relay.log');
   });
 });

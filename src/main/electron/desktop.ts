@@ -1,19 +1,22 @@
-import { app, clipboard, ipcMain, powerMonitor, session, shell } from 'electron';
-import type { Menu , BrowserWindow} from 'electron';
+import { app, clipboard, dialog, ipcMain, powerMonitor, screen, session, shell } from 'electron';
+import type { BrowserWindow, Menu } from 'electron';
 import { fileURLToPath } from 'node:url';
-import type { RelayController } from '../core/controller.js';
+import type { RelayBackend } from '../core/service-host/client.js';
+import type { StartupFailure } from '../core/service-host/contract.js';
 import type { Logger } from '../core/log/logger.js';
 import { resolveEndpoints } from '../core/config/endpoints.js';
 import { STATUS_EVENT } from '../../shared/ipc.js';
 import type { RelayStatus } from '../../shared/status.js';
 import { createActions } from './actions.js';
-import type { SettingsAccess } from './actions.js';
 import { trayIconPath } from './icons.js';
 import { registerIpcHandlers } from './ipc.js';
+import { showWindowAtLaunch } from './lifecycle.js';
 import { createLoginItem } from './login-item.js';
 import { wirePowerMonitor } from './power.js';
+import { handleStartupFailure } from './startup-dialogs.js';
 import { createTray } from './tray.js';
-import { createStatusWindow, hardenApp, pageUrlFor, revealWindow, statusWindowOptions } from './window.js';
+import type { UiStateStore } from './ui-state.js';
+import { createStatusWindow, hardenApp, revealWindow, statusWindowOptions, usablePosition } from './window.js';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
 const PRELOAD = `${distDir}preload/index.cjs`;
@@ -21,38 +24,53 @@ const PAGE = `${distDir}renderer/index.html`;
 const ICONS = `${distDir}icons/tray`;
 
 export interface DesktopOptions {
-  controller: RelayController;
-  settings: SettingsAccess & { get(key: 'enterprise'): string | null };
+  /** The relay service's client (its process may still be starting). */
+  backend: RelayBackend & { resetSettings(): Promise<{ backup: string }> };
+  uiState: UiStateStore;
   logger: Logger;
+  logPath: string;
   env: NodeJS.ProcessEnv;
-  hidden: boolean;
+  argv: readonly string[];
   isQuitting: () => boolean;
-  /** Stops the core and quits (the tray's Quit). */
+  /** Stops the service and quits (the tray's Quit). */
   quit: () => Promise<void>;
 }
 
-/** Wires tray, window, IPC and power events to the core. Call after `app.whenReady()`. */
+/**
+ * Main's share of the app: tray, window, IPC, login item, power events, clipboard, dialogs and
+ * its own UI state. Everything else it asks the relay service. Call after `app.whenReady()`.
+ */
 export async function startDesktop(options: DesktopOptions) {
-  const { controller, settings, logger, env } = options;
+  const { backend, logger, env, uiState } = options;
   hardenApp(app, session.defaultSession);
   // Agent app on macOS: no Dock icon (LSUIElement covers packaged builds).
   app.dock?.hide();
 
   let window: BrowserWindow | null = null;
   const getWindow = () => {
-    if (!window || window.isDestroyed()) window = createStatusWindow({ preloadPath: PRELOAD, pageFile: PAGE, isQuitting: options.isQuitting });
+    if (!window || window.isDestroyed()) {
+      const workAreas = screen.getAllDisplays().map((display) => display.workArea);
+      window = createStatusWindow({
+        preloadPath: PRELOAD,
+        pageFile: PAGE,
+        isQuitting: options.isQuitting,
+        position: usablePosition(uiState.get('windowPosition'), workAreas),
+        onHide: (position) => uiState.set('windowPosition', position),
+      });
+    }
     return window;
   };
+  const showWindow = () => revealWindow(getWindow());
   const loginItem = createLoginItem({ app, platform: process.platform, env, execPath: process.execPath });
-  let latest: RelayStatus = controller.status();
+  let latest: RelayStatus = backend.status();
   const actions = createActions({
-    controller,
+    backend,
     clipboard,
     shell,
-    githubUrl: () => resolveEndpoints({ enterprise: latest.enterprise ?? settings.get('enterprise'), env }).githubUrl,
-    settings,
+    githubUrl: () => resolveEndpoints({ enterprise: latest.enterprise, env }).githubUrl,
     loginItem,
-    showWindow: () => revealWindow(getWindow()),
+    logPath: options.logPath,
+    showWindow,
     hideWindow: () => window?.hide(),
     quit: options.quit,
     onChange: () => tray.update(latest),
@@ -67,27 +85,33 @@ export async function startDesktop(options: DesktopOptions) {
   });
   tray.update(latest);
 
-  controller.onStatus((status) => {
+  backend.onStatus((status) => {
     latest = status;
     tray.update(status);
     if (window && !window.isDestroyed()) window.webContents.send(STATUS_EVENT, status);
   });
   // The status line says "token valid 24 min": keep the minutes honest between status changes.
   setInterval(() => tray.update(latest), 60_000).unref();
-  registerIpcHandlers(ipcMain, { ...actions, getStatus: () => controller.status() }, () => pageUrlFor(PAGE));
-  wirePowerMonitor(powerMonitor, controller);
+  registerIpcHandlers(ipcMain, { ...actions, getStatus: () => backend.status() }, () => window);
+  wirePowerMonitor(powerMonitor, backend);
 
-  if (!options.hidden) revealWindow(getWindow());
-  await actions.startProxyIfSignedIn();
+  const firstRun = !uiState.get('firstRunDone');
+  if (showWindowAtLaunch({ platform: process.platform, argv: options.argv, firstRun })) showWindow();
+  if (firstRun) uiState.set('firstRunDone', true);
 
   if (env.APP_E2E === '1') {
     // Tray menus aren't reachable through the OS in tests: publish them to main-process evaluate().
     (globalThis as { __e2e?: unknown }).__e2e = {
       trayMenu: (): Menu | null => tray.menu(),
-      state: (): RelayStatus => controller.status(),
+      state: (): RelayStatus => backend.status(),
       window: () => window,
       webPreferences: statusWindowOptions(PRELOAD).webPreferences,
     };
   }
-  return { actions, tray, showWindow: () => revealWindow(getWindow()) };
+
+  /** The service could not start: a dialog with the reason (and a reset for a damaged settings file). */
+  const onStartupFailed = (failure: StartupFailure) =>
+    handleStartupFailure(failure, { dialog, reset: () => backend.resetSettings(), openLog: () => void actions.openLog(), quit: () => void options.quit(), logger });
+
+  return { actions, tray, showWindow, onStartupFailed };
 }

@@ -1,11 +1,16 @@
 import { describe, it, expect, vi } from 'vitest';
-import type { IpcMainInvokeEvent } from 'electron';
 import { IPC } from '../../shared/ipc.js';
 import { isTrustedSender, registerIpcHandlers } from './ipc.js';
 import type { IpcHandlers } from './ipc.js';
 import { readyStatus } from '../../../e2e/support/status-fixtures.js';
 
-const PAGE = 'file:///opt/Copilot%20Relay/resources/app.asar/dist/renderer/index.html';
+/** A window as electron.d.ts describes it: its webContents, whose mainFrame is a WebFrameMain (processId, routingId). */
+function fakeWindow() {
+  const mainFrame = { processId: 4, routingId: 1, url: 'file:///opt/Copilot%20Relay%20%5Bbeta%5D/~user/dist/renderer/index.html' };
+  const webContents = { mainFrame };
+  let destroyed = false;
+  return { webContents, isDestroyed: () => destroyed, destroy: () => void (destroyed = true) };
+}
 
 function setup() {
   const registered = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
@@ -27,10 +32,12 @@ function setup() {
     setSettings: vi.fn(async () => ({ port: 5000, apiKeyEnabled: false, startAtLogin: false, startAtLoginAvailable: true })),
     hideWindow: vi.fn(),
   } satisfies IpcHandlers;
-  const dispose = registerIpcHandlers(ipcMain as never, handlers, () => PAGE);
-  const call = (channel: string, url: string | undefined, ...args: unknown[]) =>
-    Promise.resolve().then(() => registered.get(channel)!({ senderFrame: url === undefined ? null : { url } }, ...args));
-  return { registered, handlers, call, dispose };
+  const window = fakeWindow();
+  let current: ReturnType<typeof fakeWindow> | null = window;
+  const dispose = registerIpcHandlers(ipcMain as never, handlers, () => current as never);
+  const ours = { sender: window.webContents, senderFrame: window.webContents.mainFrame };
+  const call = (channel: string, event: unknown, ...args: unknown[]) => Promise.resolve().then(() => registered.get(channel)!(event, ...args));
+  return { registered, handlers, call, dispose, window, ours, closeWindow: () => void (current = null) };
 }
 
 describe('IPC choke point', () => {
@@ -41,27 +48,32 @@ describe('IPC choke point', () => {
     expect(registered.size).toBe(0);
   });
 
-  it('accepts our own page (fragment ignored) and rejects foreign or missing frames', async () => {
-    const { call, handlers } = setup();
-    await expect(call(IPC.getStatus, PAGE)).resolves.toMatchObject({ phase: 'ready' });
-    await expect(call(IPC.getStatus, `${PAGE}#settings`)).resolves.toMatchObject({ phase: 'ready' });
-    for (const url of [
-      'https://evil.test/index.html',
-      'file:///tmp/index.html',
-      `${PAGE}.evil.html`,
-      'file:///opt/Copilot%20Relay/resources/app.asar/dist/renderer/index.html/../../../x.html',
-      'about:blank',
-      'garbage',
-      undefined,
-    ]) {
-      await expect(call(IPC.refreshNow, url), String(url)).rejects.toThrow(/untrusted/);
+  it('accepts the window\'s own main frame by identity, whatever its URL looks like, and nothing else', async () => {
+    const { call, handlers, window, ours, closeWindow } = setup();
+    await expect(call(IPC.getStatus, ours)).resolves.toMatchObject({ phase: 'ready' });
+    // The same frame reached through another WebFrameMain wrapper: same process and routing id.
+    await expect(call(IPC.getStatus, { sender: window.webContents, senderFrame: { processId: 4, routingId: 1 } })).resolves.toMatchObject({ phase: 'ready' });
+    const foreign = fakeWindow();
+    for (const [name, event] of [
+      ['another window', { sender: foreign.webContents, senderFrame: foreign.webContents.mainFrame }],
+      ['a subframe of ours', { sender: window.webContents, senderFrame: { processId: 4, routingId: 7, url: window.webContents.mainFrame.url } }],
+      ['a frame of ours in another process', { sender: window.webContents, senderFrame: { processId: 9, routingId: 1 } }],
+      ['no frame (navigated or destroyed)', { sender: window.webContents, senderFrame: null }],
+      ['a foreign sender showing our URL', { sender: { mainFrame: window.webContents.mainFrame }, senderFrame: window.webContents.mainFrame }],
+    ] as const) {
+      await expect(call(IPC.refreshNow, event), name).rejects.toThrow(/untrusted/);
     }
+    window.destroy();
+    await expect(call(IPC.refreshNow, ours)).rejects.toThrow(/untrusted/);
+    closeWindow();
+    await expect(call(IPC.refreshNow, ours)).rejects.toThrow(/untrusted/);
     expect(handlers.refreshNow).not.toHaveBeenCalled();
-    expect(isTrustedSender({ senderFrame: null } as unknown as IpcMainInvokeEvent, PAGE)).toBe(false);
+    expect(isTrustedSender(ours as never, null)).toBe(false);
   });
 
   it('validates arguments: no extras, port integer 1-65535, booleans, known keys only', async () => {
-    const { call, handlers } = setup();
+    const { call, handlers, ours } = setup();
+    const PAGE = ours;
     await expect(call(IPC.refreshNow, PAGE, 'extra')).rejects.toThrow(/unexpected/);
     for (const bad of [{ port: 0 }, { port: 65536 }, { port: 41.5 }, { port: '4141' }, { apiKeyEnabled: 'yes' }, { host: '0.0.0.0' }, null, [1]]) {
       await expect(call(IPC.setSettings, PAGE, bad), JSON.stringify(bad)).rejects.toThrow();

@@ -1,4 +1,4 @@
-import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { IPC } from '../../shared/ipc.js';
 import type { IpcMethod, IpcRequest, IpcResponse } from '../../shared/ipc.js';
 
@@ -7,23 +7,26 @@ export type IpcHandlers = { [M in IpcMethod]: (...args: IpcRequest<M>) => Promis
 
 export class IpcRejected extends Error {}
 
-/** Our page's URL without the fragment, compared exactly (never by prefix). */
-function normalise(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    parsed.hash = '';
-    return parsed.href;
-  } catch {
-    return null;
-  }
+/** What the choke point needs of the status window (a BrowserWindow in the app). */
+export interface TrustedWindow {
+  isDestroyed(): boolean;
+  readonly webContents: Pick<WebContents, 'mainFrame'>;
 }
 
-/** The sender must be a frame showing our own page (not a navigated-away or injected frame). */
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, pageUrl: string): boolean {
-  const url = event.senderFrame?.url;
-  if (typeof url !== 'string') return false;
-  const actual = normalise(url);
-  return actual !== null && actual === normalise(pageUrl);
+/**
+ * The sender must be our status window's own web contents, in its main frame — compared by
+ * identity, not by URL: a URL string comparison broke for install paths with characters such as
+ * `[`, `]` or `~` (pathToFileURL and Chromium escape them differently), and identity can't be
+ * imitated by a frame that navigated or was injected elsewhere.
+ */
+export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, window: TrustedWindow | null): boolean {
+  if (!window || window.isDestroyed()) return false;
+  const contents = window.webContents;
+  if ((event.sender as unknown) !== contents) return false;
+  const frame = event.senderFrame;
+  const main = contents.mainFrame;
+  if (!frame || !main) return false;
+  return frame === main || (frame.processId === main.processId && frame.routingId === main.routingId);
 }
 
 const noArgs = (args: unknown[]): [] => {
@@ -77,10 +80,10 @@ export const VALIDATORS: { [M in IpcMethod]: (args: unknown[]) => IpcRequest<M> 
  * The single choke point: registers every contract channel, drops foreign senders and bad
  * arguments before a handler runs. Returns a function that removes the handlers.
  */
-export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: IpcHandlers, pageUrl: () => string): () => void {
+export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: IpcHandlers, window: () => TrustedWindow | null): () => void {
   for (const method of Object.keys(IPC) as IpcMethod[]) {
     ipcMain.handle(IPC[method], (event, ...args: unknown[]) => {
-      if (!isTrustedSender(event, pageUrl())) throw new IpcRejected('IPC from an untrusted frame');
+      if (!isTrustedSender(event, window())) throw new IpcRejected('IPC from an untrusted frame');
       const valid = VALIDATORS[method](args) as unknown[];
       return (handlers[method] as (...a: unknown[]) => unknown)(...valid);
     });

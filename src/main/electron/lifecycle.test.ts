@@ -1,5 +1,5 @@
 import { describe, it, expect, vi } from 'vitest';
-import { acquireSingleInstance, manageQuit, startsHidden } from './lifecycle.js';
+import { acquireSingleInstance, manageQuit, showWindowAtLaunch } from './lifecycle.js';
 
 function fakeApp(lock: boolean) {
   const handlers = new Map<string, (...a: unknown[]) => void>();
@@ -12,12 +12,15 @@ function fakeApp(lock: boolean) {
 }
 
 describe('single instance', () => {
-  it('the first instance keeps the lock and shows its window on a second launch', () => {
+  it('the first instance keeps the lock and shows its window on a second launch and on macOS activate', () => {
     const app = fakeApp(true);
     const show = vi.fn();
     expect(acquireSingleInstance(app as never, show)).toBe(true);
     app.handlers.get('second-instance')!({}, ['copilot-relay']);
     expect(show).toHaveBeenCalledTimes(1);
+    // `activate` (macOS): the app re-opened from the Dock, Finder or Spotlight while running.
+    app.handlers.get('activate')!({}, false);
+    expect(show).toHaveBeenCalledTimes(2);
     expect(app.quit).not.toHaveBeenCalled();
   });
 
@@ -52,8 +55,15 @@ describe('quit handling', () => {
     expect(shutdown).toHaveBeenCalledTimes(1);
   });
 
-  it('recognises --hidden', () => {
-    expect(startsHidden(['/x/electron', 'dist/main/index.js', '--hidden'])).toBe(true);
-    expect(startsHidden(['/x/electron', 'dist/main/index.js'])).toBe(false);
+  it('opens the window at launch: macOS only on the first run (a menu-bar agent); elsewhere unless --hidden', () => {
+    const argv = ['/x/electron', 'dist/main/index.js'];
+    expect(showWindowAtLaunch({ platform: 'darwin', argv, firstRun: true })).toBe(true);
+    expect(showWindowAtLaunch({ platform: 'darwin', argv, firstRun: false })).toBe(false);
+    expect(showWindowAtLaunch({ platform: 'darwin', argv: [...argv, '--hidden'], firstRun: false })).toBe(false);
+    for (const platform of ['win32', 'linux'] as const) {
+      expect(showWindowAtLaunch({ platform, argv, firstRun: false })).toBe(true);
+      expect(showWindowAtLaunch({ platform, argv: [...argv, '--hidden'], firstRun: false })).toBe(false);
+      expect(showWindowAtLaunch({ platform, argv: [...argv, '--hidden'], firstRun: true })).toBe(true);
+    }
   });
 });

@@ -3,21 +3,22 @@ import type { App } from 'electron';
 /**
  * One instance only: a second launch would add a second tray icon and fight over port 4141.
  * Returns false when another instance owns the lock (this one must quit); otherwise a second
- * launch calls `onSecondInstance` (show the window).
+ * launch, and on macOS re-opening the app (`activate`: Dock/Finder/Spotlight), calls `show`.
  */
-export function acquireSingleInstance(app: Pick<App, 'requestSingleInstanceLock' | 'quit' | 'on'>, onSecondInstance: () => void): boolean {
+export function acquireSingleInstance(app: Pick<App, 'requestSingleInstanceLock' | 'quit' | 'on'>, show: () => void): boolean {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return false;
   }
-  app.on('second-instance', () => onSecondInstance());
+  app.on('second-instance', () => show());
+  app.on('activate', () => show());
   return true;
 }
 
 /**
  * Tray-app lifecycle: closing the window never quits (the empty `window-all-closed` handler stops
  * Electron's default), `before-quit` sets the flag the window's close handler checks, and the
- * first quit waits for the core to stop the proxy gracefully before really exiting.
+ * first quit waits for the service to stop gracefully before really exiting.
  */
 export function manageQuit(app: Pick<App, 'on' | 'quit'>, shutdown: () => Promise<void>) {
   let quitting = false;
@@ -37,7 +38,12 @@ export function manageQuit(app: Pick<App, 'on' | 'quit'>, shutdown: () => Promis
   return { isQuitting: () => quitting, quit: () => app.quit() };
 }
 
-/** `--hidden` (registered with the login item) starts in the tray without showing the window. */
-export function startsHidden(argv: readonly string[]): boolean {
-  return argv.includes('--hidden');
+/**
+ * Whether the status window opens at launch. macOS: a menu-bar app (LSUIElement) lives in the
+ * tray; it opens its window only the very first time, to say where it went (login items can't pass
+ * --hidden there). Windows and Linux: unless started with --hidden (the login item's argument).
+ */
+export function showWindowAtLaunch(options: { platform: NodeJS.Platform; argv: readonly string[]; firstRun: boolean }): boolean {
+  if (options.platform === 'darwin') return options.firstRun;
+  return options.firstRun || !options.argv.includes('--hidden');
 }

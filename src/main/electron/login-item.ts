@@ -9,9 +9,19 @@ export interface LoginItem {
   set(enabled: boolean): Promise<boolean>;
 }
 
-/** `openAsHidden` is gone since Electron 44: we pass --hidden and honour it at startup. */
+/** Passed on Windows (registry Run key) and Linux (XDG Exec line): start in the tray, window hidden. */
 export const LOGIN_ARGS = ['--hidden'];
 
+/**
+ * One branch per OS, each with only the options Electron 45 documents for it (electron.d.ts,
+ * `Settings` / `LoginItemSettingsOptions`):
+ * - macOS: `openAtLogin` only. `path` and `args` are Windows-only, and `openAsHidden` is gone (44);
+ *   the app is a menu-bar agent (LSUIElement) that never opens its window at launch except on the
+ *   first run, so nothing needs passing. Unpackaged builds can't register (unsigned bundle).
+ * - Windows: `openAtLogin`, `path` and `args` — and the getter must get the same `path` and `args`
+ *   or it reads another entry.
+ * - Linux: Electron does nothing there; our own XDG autostart file (`Exec=… --hidden`).
+ */
 export function createLoginItem(deps: {
   app: Pick<App, 'isPackaged' | 'getLoginItemSettings' | 'setLoginItemSettings'>;
   platform: NodeJS.Platform;
@@ -28,16 +38,27 @@ export function createLoginItem(deps: {
       set: (enabled) => setAutostart(configHome, enabled, entry),
     };
   }
-  // Windows reads the state per (path, args): ask with exactly what we registered.
-  const query = platform === 'win32' ? { path: execPath, args: LOGIN_ARGS } : { args: LOGIN_ARGS };
-  const available = () => (platform === 'darwin' ? app.isPackaged : platform === 'win32');
-  return {
-    available,
-    get: async () => (available() ? app.getLoginItemSettings(query).openAtLogin : false),
-    set: async (enabled) => {
-      if (!available()) return false;
-      app.setLoginItemSettings({ openAtLogin: enabled, ...query });
-      return app.getLoginItemSettings(query).openAtLogin;
-    },
-  };
+  if (platform === 'win32') {
+    const query = { path: execPath, args: LOGIN_ARGS };
+    return {
+      available: () => true,
+      get: async () => app.getLoginItemSettings(query).openAtLogin,
+      set: async (enabled) => {
+        app.setLoginItemSettings({ openAtLogin: enabled, ...query });
+        return app.getLoginItemSettings(query).openAtLogin;
+      },
+    };
+  }
+  if (platform === 'darwin') {
+    return {
+      available: () => app.isPackaged,
+      get: async () => (app.isPackaged ? app.getLoginItemSettings().openAtLogin : false),
+      set: async (enabled) => {
+        if (!app.isPackaged) return false;
+        app.setLoginItemSettings({ openAtLogin: enabled });
+        return app.getLoginItemSettings().openAtLogin;
+      },
+    };
+  }
+  return { available: () => false, get: async () => false, set: async () => false };
 }

@@ -1,5 +1,5 @@
 import type { PowerMonitor } from 'electron';
-import type { RelayController } from '../core/controller.js';
+import type { RelayBackend } from '../core/service-host/client.js';
 
 /**
  * Timers drift or stall across sleep (see electron-notes §4): on wake or unlock, have the core
@@ -7,7 +7,7 @@ import type { RelayController } from '../core/controller.js';
  */
 export const WAKE_EVENTS = ['resume', 'unlock-screen', 'user-did-become-active'] as const;
 
-export function wirePowerMonitor(powerMonitor: Pick<PowerMonitor, 'on' | 'removeListener'>, controller: Pick<RelayController, 'checkNow'>): () => void {
+export function wirePowerMonitor(powerMonitor: Pick<PowerMonitor, 'on' | 'removeListener'>, controller: Pick<RelayBackend, 'checkNow'>): () => void {
   const onWake = () => controller.checkNow();
   for (const name of WAKE_EVENTS) powerMonitor.on(name as 'resume', onWake);
   return () => {

@@ -42,6 +42,7 @@ function fakeActions() {
     refreshNow: vi.fn(async () => ({ ok: true })),
     toggleAutostart: vi.fn(async () => true),
     showWindow: vi.fn(),
+    openLog: vi.fn(async () => ({ ok: true })),
     signOut: vi.fn(async () => ({ ok: true })),
     quit: vi.fn(async () => undefined),
   };
@@ -80,6 +81,8 @@ describe('tray', () => {
     expect(actions.toggleAutostart).toHaveBeenCalled();
     click(tray, 'show-window');
     expect(actions.showWindow).toHaveBeenCalled();
+    click(tray, 'open-log');
+    expect(actions.openLog).toHaveBeenCalled();
 
     t.update(signingInStatus());
     click(tray, 'copy-code');
@@ -111,7 +114,7 @@ describe('tray', () => {
 
   it('has a handler for every action id and none for the info lines', () => {
     const handlers = trayClickHandlers(fakeActions());
-    expect(Object.keys(handlers)).toHaveLength(14);
+    expect(Object.keys(handlers)).toHaveLength(15);
     expect(handlers).not.toHaveProperty('status-line');
   });
 

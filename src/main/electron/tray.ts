@@ -7,7 +7,7 @@ import type { AppActions } from './actions.js';
 
 type TrayActions = Pick<
   AppActions,
-  'signIn' | 'copyUserCode' | 'openVerificationUri' | 'cancelSignIn' | 'copyUrl' | 'copyApiKey' | 'refreshNow' | 'toggleAutostart' | 'showWindow' | 'signOut' | 'quit'
+  'signIn' | 'copyUserCode' | 'openVerificationUri' | 'cancelSignIn' | 'copyUrl' | 'copyApiKey' | 'refreshNow' | 'toggleAutostart' | 'showWindow' | 'openLog' | 'signOut' | 'quit'
 >;
 
 /** What each menu id does. Results land in the status (errors) or the clipboard. */
@@ -25,6 +25,7 @@ export function trayClickHandlers(actions: TrayActions): Record<TrayActionId, ()
     'toggle-autostart': () => actions.toggleAutostart(),
     'show-window': () => actions.showWindow(),
     'fix-show-window': () => actions.showWindow(),
+    'open-log': () => actions.openLog(),
     'sign-out': () => actions.signOut(),
     quit: () => actions.quit(),
   };

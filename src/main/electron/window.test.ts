@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const created: { options: BrowserWindowConstructorOptions; handlers: Map<string, (e: { preventDefault(): void }) => void>; hide: ReturnType<typeof vi.fn>; loadFile: ReturnType<typeof vi.fn> }[] = [];
+let position: [number, number] = [100, 200];
 
 vi.mock('electron', () => ({
   BrowserWindow: class {
@@ -18,10 +19,13 @@ vi.mock('electron', () => ({
       this.handlers.set(name, fn);
       return this;
     }
+    getPosition() {
+      return position;
+    }
   },
 }));
 
-const { createStatusWindow, hardenApp, pageUrlFor, statusWindowOptions } = await import('./window.js');
+const { createStatusWindow, hardenApp, statusWindowOptions, usablePosition } = await import('./window.js');
 
 describe('status window', () => {
   beforeEach(() => void (created.length = 0));
@@ -49,8 +53,22 @@ describe('status window', () => {
     expect(second.preventDefault).not.toHaveBeenCalled();
   });
 
-  it('gives the IPC choke point a file URL', () => {
-    expect(pageUrlFor('/opt/Copilot Relay/index.html')).toBe('file:///opt/Copilot%20Relay/index.html');
+  it('opens where it was last and reports its position on every hide (main keeps it in its UI state)', () => {
+    const onHide = vi.fn();
+    createStatusWindow({ preloadPath: '/p.cjs', pageFile: '/i.html', isQuitting: () => false, position: { x: 40, y: 60 }, onHide });
+    const win = created[0]!;
+    expect(win.options).toMatchObject({ x: 40, y: 60, width: 380, height: 520 });
+    position = [300, 400];
+    win.handlers.get('hide')!({ preventDefault() {} });
+    expect(onHide).toHaveBeenCalledWith({ x: 300, y: 400 });
+  });
+
+  it('uses a remembered position only while it lies on a display', () => {
+    const screen = [{ x: 0, y: 0, width: 1920, height: 1080 }];
+    expect(usablePosition({ x: 100, y: 100 }, screen)).toEqual({ x: 100, y: 100 });
+    expect(usablePosition({ x: 2500, y: 100 }, screen)).toBeNull();
+    expect(usablePosition({ x: 1700, y: 100 }, screen)).toBeNull();
+    expect(usablePosition(null, screen)).toBeNull();
   });
 });
 

@@ -1,6 +1,5 @@
 import { BrowserWindow } from 'electron';
-import type { App, BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
-import { pathToFileURL } from 'node:url';
+import type { App, BrowserWindowConstructorOptions, Rectangle, Session, WebContents } from 'electron';
 
 /** The status window's options. Security flags are explicit even where they are Electron's defaults. */
 export function statusWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
@@ -26,21 +25,39 @@ export function statusWindowOptions(preloadPath: string): BrowserWindowConstruct
   };
 }
 
-/** The exact URL the IPC choke point trusts. */
-export function pageUrlFor(pageFile: string): string {
-  return pathToFileURL(pageFile).href;
+export interface WindowPosition {
+  x: number;
+  y: number;
+}
+
+/** A remembered position, when it still lies on a display (a monitor may have gone since). */
+export function usablePosition(position: WindowPosition | null, workAreas: Rectangle[], size = { width: 380, height: 520 }): WindowPosition | null {
+  if (!position) return null;
+  const fits = workAreas.some((area) => position.x >= area.x && position.y >= area.y && position.x + size.width <= area.x + area.width && position.y + size.height <= area.y + area.height);
+  return fits ? position : null;
 }
 
 /**
- * Creates the (hidden) status window. Closing hides it unless the app is quitting, so the tray app
- * keeps running; quitting only happens from the tray menu.
+ * Creates the (hidden) status window, where it was last (if that is still on screen). Closing
+ * hides it unless the app is quitting, so the tray app keeps running; quitting only happens from
+ * the tray menu. Its position is reported on every hide (main keeps it in its UI state).
  */
-export function createStatusWindow(options: { preloadPath: string; pageFile: string; isQuitting: () => boolean }): BrowserWindow {
-  const window = new BrowserWindow(statusWindowOptions(options.preloadPath));
+export function createStatusWindow(options: {
+  preloadPath: string;
+  pageFile: string;
+  isQuitting: () => boolean;
+  position?: WindowPosition | null;
+  onHide?: (position: WindowPosition) => void;
+}): BrowserWindow {
+  const window = new BrowserWindow({ ...statusWindowOptions(options.preloadPath), ...(options.position ?? {}) });
   window.on('close', (event) => {
     if (options.isQuitting()) return;
     event.preventDefault();
     window.hide();
+  });
+  window.on('hide', () => {
+    const [x, y] = window.getPosition();
+    if (x !== undefined && y !== undefined) options.onHide?.({ x, y });
   });
   void window.loadFile(options.pageFile);
   return window;

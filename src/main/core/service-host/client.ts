@@ -3,7 +3,7 @@ import { RelayError } from '../errors.js';
 import type { RelayErrorKind } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { ContractViolation, checkResult, parseServiceMessage } from './contract.js';
-import type { RequestMessage, ServiceMethod, ServiceParams, ServiceResult, StartupFailure, WireError } from './contract.js';
+import type { RequestMessage, ServiceMethod, ServiceParams, ServiceResult, ServiceSettings, StartupFailure, WireError } from './contract.js';
 import { initialStatus, statusWhileDown } from './host-status.js';
 
 /** The service process as the host sees it, whatever started it (utilityProcess, child_process.fork). */
@@ -37,6 +37,9 @@ function fromWire(error: WireError): RelayError {
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `killed by ${signal}` : `exit code ${code ?? 'unknown'}`;
 }
+
+/** What the desktop shell uses of the service (tests and the renderer e2e script it). */
+export type RelayBackend = Pick<ServiceClient, 'status' | 'onStatus' | 'signIn' | 'cancelSignIn' | 'signOut' | 'refreshNow' | 'checkNow' | 'getSettings' | 'setSettings' | 'apiKey'>;
 
 interface Pending {
   method: ServiceMethod;
@@ -185,6 +188,45 @@ export class ServiceClient {
       this.pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer });
       proc.send({ type: 'request', id, method, params });
     });
+  }
+
+  // --- What the desktop shell asks (RelayBackend), each one request of the contract.
+
+  signIn(enterprise?: string | null): Promise<{ login: string }> {
+    return this.request('signIn', enterprise === undefined ? {} : { enterprise });
+  }
+
+  async cancelSignIn(): Promise<void> {
+    await this.request('cancelSignIn', null);
+  }
+
+  async signOut(): Promise<void> {
+    await this.request('signOut', null);
+  }
+
+  async refreshNow(): Promise<void> {
+    await this.request('refreshNow', null);
+  }
+
+  /** Wake or unlock: fire and forget (a service that is restarting checks anyway when it starts). */
+  checkNow(): void {
+    this.request('checkNow', null).catch(() => undefined);
+  }
+
+  getSettings(): Promise<ServiceSettings> {
+    return this.request('getSettings', null);
+  }
+
+  setSettings(patch: Partial<ServiceSettings>): Promise<ServiceSettings> {
+    return this.request('setSettings', patch);
+  }
+
+  apiKey(): Promise<string | null> {
+    return this.request('getApiKey', null);
+  }
+
+  resetSettings(): Promise<{ backup: string }> {
+    return this.request('resetSettings', null);
   }
 
   /** Graceful stop: the service finishes in-flight requests (bounded), exits; killed after `timeoutMs`. */

@@ -1,10 +1,9 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import type { ServiceProcess } from './client.js';
 
 /** Hands each line of a child's output to `onLine` (the host's log file, a test's buffer). */
-export function forwardLines(stream: Readable | null | undefined, onLine: (line: string) => void): void {
+export function forwardLines(stream: NodeJS.ReadableStream | null | undefined, onLine: (line: string) => void): void {
   if (!stream) return;
   createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
 }

@@ -14,7 +14,7 @@ const label = (items: TrayItem[], id: string) => {
 describe('buildTrayTemplate', () => {
   it('signed out: status, sign in, start at login, show, quit', () => {
     const items = buildTrayTemplate(signedOutStatus(), options);
-    expect(ids(items)).toEqual(['status-line', '---', 'sign-in', '---', 'toggle-autostart', 'show-window', 'quit']);
+    expect(ids(items)).toEqual(['status-line', '---', 'sign-in', '---', 'toggle-autostart', 'show-window', 'open-log', 'quit']);
     expect(label(items, 'status-line')).toBe('Copilot Relay — not signed in');
     expect(label(items, 'sign-in')).toBe('Sign in with GitHub…');
   });
@@ -29,7 +29,7 @@ describe('buildTrayTemplate', () => {
   it('ready: account, plan, minutes left, serving URL, copy URL, refresh, sign out; no API key item without a key', () => {
     const items = buildTrayTemplate(readyStatus(), options);
     expect(ids(items)).toEqual([
-      'status-line', 'proxy-line', '---', 'copy-url', 'refresh-now', '---', 'toggle-autostart', 'show-window', 'sign-out', 'quit',
+      'status-line', 'proxy-line', '---', 'copy-url', 'refresh-now', '---', 'toggle-autostart', 'show-window', 'open-log', 'sign-out', 'quit',
     ]);
     expect(label(items, 'status-line')).toBe('octocat · Copilot Pro · token valid 24 min');
     expect(label(items, 'proxy-line')).toBe('Serving http://127.0.0.1:4141/v1');

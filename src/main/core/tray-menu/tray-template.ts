@@ -14,6 +14,7 @@ export type TrayActionId =
   | 'refresh-now'
   | 'toggle-autostart'
   | 'show-window'
+  | 'open-log'
   | 'sign-out'
   | 'quit'
   | 'fix-sign-in-again'
@@ -86,6 +87,7 @@ function errorLine(status: RelayStatus): string {
     case 'port-in-use':
       return `${error.message} — change it in the status window`;
     case 'network':
+    case 'not-ready':
       return "Can't reach GitHub — retrying";
     default:
       return error.message;
@@ -113,7 +115,7 @@ function autostartItem(options: TrayOptions): TrayItem {
 
 export function buildTrayTemplate(status: RelayStatus, options: TrayOptions): TrayItem[] {
   const first = item('status-line', statusLine(status, options.now), false);
-  const tail = [autostartItem(options), item('show-window', 'Show status window')];
+  const tail = [autostartItem(options), item('show-window', 'Show status window'), item('open-log', 'Open log')];
   const quit = item('quit', 'Quit Copilot Relay');
 
   if (status.phase === 'signed-out') {

@@ -1,17 +1,19 @@
-import type { RelayController } from '../../src/main/core/controller.js';
+import type { RelayBackend } from '../../src/main/core/service-host/client.js';
+import type { ServiceSettings } from '../../src/main/core/service-host/contract.js';
 import type { RelayStatus } from '../../src/shared/status.js';
 import { signedOutStatus } from './status-fixtures.js';
 
 /**
- * An in-test RelayController with the real one's observable behaviour (phases, sign-in prompt,
- * refresh giving a later expiry, revocation → error), driven by the test. Used by the renderer e2e
- * until it runs against the real core (`Relay`) and the fake upstream.
+ * An in-test relay service with the real one's observable behaviour (phases, sign-in prompt,
+ * refresh giving a later expiry, revocation → error, a port change restarting the proxy), driven by
+ * the test. The renderer e2e's scripted counterpart of the ServiceClient.
  */
-export class ScriptedController implements RelayController {
+export class ScriptedBackend implements RelayBackend {
   private current: RelayStatus = signedOutStatus();
   private listeners = new Set<(s: RelayStatus) => void>();
-  private pendingSignIn: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private pendingSignIn: { resolve: (value: { login: string }) => void; reject: (e: Error) => void } | null = null;
   private revoked = false;
+  private settings: ServiceSettings = { port: 4141, apiKeyEnabled: false };
   readonly calls: string[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -28,12 +30,12 @@ export class ScriptedController implements RelayController {
     for (const l of this.listeners) l(this.current);
   }
 
-  signIn(): Promise<void> {
+  signIn(): Promise<{ login: string }> {
     this.calls.push('signIn');
     this.emit({ phase: 'signing-in', lastError: null, signIn: { userCode: 'WDJB-MJHT', verificationUri: 'https://github.com/login/device', expiresAt: this.now() + 900_000 } });
     return new Promise((resolve, reject) => (this.pendingSignIn = { resolve, reject }));
   }
-  /** The user approved on github.com: signed in, first exchange done. */
+  /** The user approved on github.com: signed in, first exchange done, the proxy serving. */
   approve(): void {
     const now = this.now();
     this.revoked = false;
@@ -42,11 +44,12 @@ export class ScriptedController implements RelayController {
       expiresAt: now + 25 * 60_000, refreshedAt: now, nextRefreshAt: now + 23 * 60_000,
       apiBaseUrl: 'https://api.individual.githubcopilot.com', enterprise: null,
       quota: { entitlement: 300, remaining: 212, unlimited: false, percentRemaining: 70.7, resetsAt: '2026-12-01T00:00:00Z' },
+      proxy: { url: `http://127.0.0.1:${this.settings.port}/v1`, running: true, apiKeyRequired: this.settings.apiKeyEnabled },
     });
-    this.pendingSignIn?.resolve();
+    this.pendingSignIn?.resolve({ login: 'octocat' });
     this.pendingSignIn = null;
   }
-  cancelSignIn(): void {
+  async cancelSignIn(): Promise<void> {
     this.calls.push('cancelSignIn');
     this.emit({ phase: 'signed-out', signIn: null });
     this.pendingSignIn?.reject(Object.assign(new Error('Sign-in cancelled.'), { kind: 'cancelled' }));
@@ -76,16 +79,15 @@ export class ScriptedController implements RelayController {
   checkNow(): void {
     this.calls.push('checkNow');
   }
-  async startProxy(options?: { port?: number }): Promise<{ url: string }> {
-    const url = `http://127.0.0.1:${options?.port ?? 4141}/v1`;
-    this.emit({ proxy: { url, running: true, apiKeyRequired: false } });
-    return { url };
+  async getSettings(): Promise<ServiceSettings> {
+    return { ...this.settings };
   }
-  async stopProxy(): Promise<void> {
-    this.emit({ proxy: { url: null, running: false, apiKeyRequired: false } });
+  async setSettings(patch: Partial<ServiceSettings>): Promise<ServiceSettings> {
+    this.settings = { ...this.settings, ...patch };
+    if (this.current.proxy.running) this.emit({ proxy: { url: `http://127.0.0.1:${this.settings.port}/v1`, running: true, apiKeyRequired: this.settings.apiKeyEnabled } });
+    return { ...this.settings };
   }
-  apiKey(): string | null {
-    return null;
+  async apiKey(): Promise<string | null> {
+    return this.settings.apiKeyEnabled ? 'cr-FAKE-scripted-key' : null;
   }
-  async close(): Promise<void> {}
 }
