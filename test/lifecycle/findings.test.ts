@@ -10,7 +10,7 @@ import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
 import { sseEvents } from '../reliability/stack.js';
 import { FileSecretStore } from '../../src/main/core/secrets/file-store.js';
-import { BIN, chat, childEnv, cli, cliDone, messageLines, messages, removeHomes, serve, sleep, start, stop, tempHome } from './harness.js';
+import { BIN, chat, childEnv, cli, cliDone, messageLines, messages, killLeftovers, removeHomes, serve, sleep, start, stop, tempHome } from './harness.js';
 import type { Running } from './harness.js';
 
 const fakes: FakeUpstream[] = [];
@@ -25,6 +25,7 @@ function track<T extends Running>(run: T): T {
   return run;
 }
 afterEach(async () => {
+  killLeftovers();
   await Promise.all(running.splice(0).map((run) => stop(run, 'SIGKILL')));
   await Promise.all(fakes.splice(0).map((f) => f.close()));
 });
@@ -170,7 +171,9 @@ describe('RT-12: shutdown', () => {
     void chat(relay.url, { stream: true, messages: [{ role: 'user', content: 'word '.repeat(60) }] }).catch(() => undefined);
     await sleep(300);
     relay.child.kill('SIGTERM');
-    await sleep(200);
+    relay.child.kill('SIGTERM'); // a copy of the same signal (a terminal's group + npm forwarding it): not a second one
+    await sleep(500);
+    expect(relay.alive()).toBe(true);
     const second = performance.now();
     relay.child.kill('SIGINT');
     expect(await relay.exited).toEqual({ code: 130, signal: null });

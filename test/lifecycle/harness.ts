@@ -56,8 +56,19 @@ export interface Running {
   line(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
+/** Every child still running, so a test that fails or times out leaves none behind. */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs the children still running (ours, by their handles). */
+export function killLeftovers(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
 export function start(command: string, args: string[], options: SpawnOptions): Running {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d));

@@ -10,7 +10,7 @@ import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
 import { sseEvents } from '../reliability/stack.js';
 import {
-  BIN, FAKE_TOKEN, ROOT, call, chat, childEnv, cliDone, figures, freePort, hasStackTrace, listenersOn, messageLines, messages, removeHomes, serve, sleep, stop, tempHome,
+  BIN, FAKE_TOKEN, ROOT, call, chat, childEnv, cliDone, figures, freePort, hasStackTrace, listenersOn, messageLines, messages, killLeftovers, removeHomes, serve, sleep, stop, tempHome,
 } from './harness.js';
 import type { Running } from './harness.js';
 
@@ -30,6 +30,7 @@ beforeAll(() => {
   if (!existsSync(BIN) || !existsSync(join(ROOT, 'dist/cli/index.js'))) throw new Error('The lifecycle suite runs the built CLI: run `npm run build` first.');
 });
 afterEach(async () => {
+  killLeftovers();
   await Promise.all(running.splice(0).map((run) => stop(run, 'SIGKILL')));
   await Promise.all(fakes.splice(0).map((f) => f.close()));
 });

@@ -153,6 +153,15 @@ describe('the service process over the message contract (child_process.fork)', (
     expect((await readdir(home)).sort()).toEqual([backup.split('/').at(-1)]);
   });
 
+  it('an unreadable CA file: the failure names it (no reset offered)', async () => {
+    fake = await startFakeUpstream();
+    const home = await desktopHome({ extraCaCertsFile: '/nonexistent/corp-ca.pem' });
+    const h = host(childEnv(fake.url, home));
+    await h.client.start();
+    expect(h.failures).toEqual([expect.objectContaining({ kind: 'config', settingsFile: null, message: 'Could not read the extra CA certificates file /nonexistent/corp-ca.pem.' })]);
+    await expect(h.client.request('resetSettings', null)).rejects.toThrow(/nothing to reset/);
+  });
+
   it('"host": "0.0.0.0" in config.json without allow-remote and a key: the service listens on loopback only and says why', async () => {
     fake = await startFakeUpstream();
     const port = await freePort();

@@ -73,8 +73,15 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
   const controller = new AbortController();
   // The first signal stops gracefully (in-flight requests finish, bounded); a second one means "now".
   // SIGHUP (the terminal went away) stops like SIGTERM instead of killing the process mid-write.
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) return controller.abort();
+    if (!controller.signal.aborted) {
+      firstAt = Date.now();
+      return controller.abort();
+    }
+    // Ctrl-C reaches every process of the terminal's group, and `npm start`/npm forward it once more:
+    // copies arriving together are one signal. A second one, later, means "now".
+    if (Date.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
     // process.exit runs the 'exit' hooks: the batched log sink writes what it still holds.
     process.exit(128 + (STOP_SIGNALS[signal] ?? 15));
   };
@@ -100,6 +107,8 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
 
 /** Signals that stop a command, with their numbers (exit code 128 + n when a second one forces it). */
 const STOP_SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+/** Signals this close together are copies of one (see onSignal). */
+const DUPLICATE_SIGNAL_MS = 250;
 
 /** One line for the user (plus the stack with --debug), always redacted. */
 export function describeFailure(error: unknown, debug: boolean): string {

@@ -29,13 +29,18 @@ const runtime = new ServiceRuntime({
   },
 });
 
-// utilityProcess.kill() sends SIGTERM: stop gracefully; a second signal means now.
-let signalled = false;
+// utilityProcess.kill() sends SIGTERM: stop gracefully. A terminal's Ctrl-C reaches this process
+// too (same group as the app): copies within 250 ms are one signal; a later one means now.
+let signalledAt = 0;
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    if (signalled) process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
-    signalled = true;
-    void runtime.shutdown();
+    if (signalledAt === 0) {
+      signalledAt = Date.now();
+      void runtime.shutdown();
+    } else if (Date.now() - signalledAt >= 250) {
+      sink.flush();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+    }
   });
 }
 process.on('uncaughtException', (error) => {

@@ -260,7 +260,8 @@ export class RelayService implements SessionProvider {
         signInWithDeviceFlow({ endpoints: this.account.endpoints, clientId: resolveClientId(this.env), tokens: this.account.tokens, fetch: this.fetchFn, signal, onPrompt, ...this.options.deviceFlow }),
       );
       this.login = login;
-      this.saveQuietly({ lastLogin: login, enterprise: this.account.endpoints.enterprise });
+      // `serve --login --insecure-storage` (npm start) keeps using the file it just stored the token in.
+      this.saveQuietly({ lastLogin: login, enterprise: this.account.endpoints.enterprise, ...(this.options.flags?.insecureStorage ? { insecureStorage: true } : {}) });
       // Exchange right away so the window shows expiry and plan; a failure lands in the status.
       await this.account.tokens.getSession().catch(() => undefined);
       void this.quota.refresh({ ...this.account, fetch: this.fetchFn }, true);

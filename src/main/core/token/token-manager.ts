@@ -7,6 +7,8 @@ import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { abortable, waitForSession } from './caller-wait.js';
+import type { WaitSource } from './caller-wait.js';
 import { exchangeToken } from './exchange.js';
 import type { CopilotSession, SessionProvider } from './session.js';
 
@@ -90,9 +92,18 @@ export class TokenManager implements SessionProvider {
   private closed = false;
   private phase: TokenPhase = 'signed-out';
   private readonly listeners = new Set<TokenListener>();
+  /** What a waiting caller sees of this manager (caller-wait.ts). */
+  private readonly waitSource: WaitSource;
 
   constructor(private readonly options: TokenManagerOptions) {
     this.clock = options.clock ?? systemClock;
+    this.waitSource = {
+      clock: this.clock,
+      attempt: (signal) => this.getSessionOnce(signal),
+      retryAt: () => this.retryAt,
+      lastError: () => this.lastError,
+      closed: () => this.closed,
+    };
     this.logger = options.logger ?? silentLogger;
     this.random = options.random ?? Math.random;
   }
@@ -187,60 +198,7 @@ export class TokenManager implements SessionProvider {
     const ready = this.readySession();
     if (ready) return ready;
     if (!signal) return this.getSessionOnce();
-    const deadline = this.clock.now() + (this.options.recoveryWaitMs ?? 20_000);
-    for (;;) {
-      try {
-        return await this.beforeDeadline(this.getSessionOnce(signal), deadline);
-      } catch (error) {
-        if (error === DEADLINE) throw this.notReady(this.lastError);
-        if (!isRelayError(error) || !error.transient || this.closed || signal.aborted) throw error;
-        // Nothing new happens before the next scheduled attempt: past the deadline, answer now.
-        if (this.retryAt === null || this.retryAt >= deadline) throw this.notReady(error);
-        await this.sleep(Math.max(0, this.retryAt - this.clock.now()), signal);
-      }
-    }
-  }
-
-  /** A waiting caller's answer: no session yet, and when to try again (Retry-After, 1–60 s). */
-  private notReady(cause: RelayError | null): RelayError {
-    const untilRetry = this.retryAt === null ? 5 : Math.ceil((this.retryAt - this.clock.now()) / 1000);
-    const retryAfter = Math.min(60, Math.max(1, cause?.retryAfter ?? untilRetry));
-    const why = cause ? cause.message : 'GitHub has not answered the session request yet.';
-    return new RelayError('not-ready', `No Copilot session yet: ${why}`, { fix: cause?.fix, desktopFix: cause?.desktopFix, retryAfter, cause: cause ?? undefined });
-  }
-
-  /** Rejects with DEADLINE at `deadline`; the shared exchange itself goes on for later callers. */
-  private beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      // keepAlive: a request (or `login`) is waiting on this, so it must hold the process open.
-      const timer = this.clock.setTimeout(() => reject(DEADLINE), Math.max(0, deadline - this.clock.now()), true);
-      promise.then(
-        (value) => {
-          this.clock.clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.clock.clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
-  }
-
-  /** Waits on the injected clock (a ManualClock drives it in tests); rejects as cancelled on abort. */
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.clock.clearTimeout(handle);
-        reject(new RelayError('cancelled', 'Request cancelled.'));
-      };
-      // keepAlive: a caller waits on it (an unref'd timer here let `login` exit with code 13, RT-09).
-      const handle = this.clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms, true);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForSession(this.waitSource, signal, this.clock.now() + (this.options.recoveryWaitMs ?? 20_000));
   }
 
   /** The current session when it belongs to the loaded, unrevoked token and is usable; else null. */
@@ -530,29 +488,6 @@ export class TokenManager implements SessionProvider {
   }
 }
 
-/** Rejection marker of a caller's wait running out (never leaves this module). */
-const DEADLINE = Symbol('deadline');
-
 function notSignedIn(message = 'Not signed in to GitHub.'): RelayError {
   return new RelayError('not-signed-in', message, { fix: 'Run `copilot-relay login` (or sign in from the tray).', desktopFix: 'Sign in with GitHub from the tray menu or this window.' });
-}
-
-/** Lets one caller stop waiting without cancelling the shared exchange for the others. */
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new RelayError('cancelled', 'Request cancelled.'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new RelayError('cancelled', 'Request cancelled.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
