@@ -9,7 +9,7 @@ import { createActions } from '../../src/main/electron/actions.js';
 import { VALIDATORS } from '../../src/main/electron/ipc.js';
 import { silentLogger } from '../../src/main/core/log/logger.js';
 import { IPC } from '../../src/shared/ipc.js';
-import type { IpcMethod } from '../../src/shared/ipc.js';
+import type { IpcMethod, WindowView } from '../../src/shared/ipc.js';
 
 const DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
@@ -53,7 +53,13 @@ export async function installBridge(page: Page, backend: RelayBackend) {
     logger: silentLogger,
   });
   let hidden = 0;
-  const handlers = { ...actions, getStatus: () => backend.status() } as unknown as Record<IpcMethod, (...a: unknown[]) => unknown>;
+  let lastView: WindowView = 'status';
+  const handlers = {
+    ...actions,
+    getStatus: () => backend.status(),
+    getLastView: () => lastView,
+    setLastView: (view: WindowView) => void (lastView = view),
+  } as unknown as Record<IpcMethod, (...a: unknown[]) => unknown>;
 
   await page.exposeBinding('__relayCall', async (_source, method: IpcMethod, args: unknown[]) => {
     if (!(method in IPC)) throw new Error('unknown method');

@@ -17,6 +17,8 @@ export const IPC = {
   getSettings: 'relay:get-settings',
   setSettings: 'relay:set-settings',
   hideWindow: 'relay:hide-window',
+  getLastView: 'relay:get-last-view',
+  setLastView: 'relay:set-last-view',
 } as const;
 
 /** Main → renderer push on every status change. */
@@ -34,6 +36,9 @@ export interface WindowSettings {
   /** False where the OS can't honour it (unpackaged on macOS): the checkbox is disabled. */
   startAtLoginAvailable: boolean;
 }
+
+/** The window's views (main remembers the last one in its UI state). */
+export type WindowView = 'status' | 'activity';
 
 /** What a failed action returns: plain words for the user, never a stack or a token. */
 export interface ActionResult {
@@ -55,6 +60,8 @@ export interface IpcContracts {
   getSettings: { request: []; response: WindowSettings };
   setSettings: { request: [patch: Partial<Omit<WindowSettings, 'startAtLoginAvailable'>>]; response: WindowSettings };
   hideWindow: { request: []; response: void };
+  getLastView: { request: []; response: WindowView };
+  setLastView: { request: [view: WindowView]; response: void };
 }
 
 // Compile-time coverage: every channel has a contract and every contract has a channel.

@@ -170,6 +170,11 @@ describe('main over the service contract (electron mocked)', () => {
     expect(() => h.ipcHandlers.get(IPC.refreshNow)!({ sender: {}, senderFrame: window.webContents.mainFrame })).toThrow(/untrusted/);
     click('open-log');
     expect(h.opened).toContain('/logs/copilot-relay.log');
+    // The window's last view is main's own UI state: no request to the service.
+    const before = proc.sent.length;
+    await h.ipcHandlers.get(IPC.setLastView)!(ours, 'activity');
+    expect(await h.ipcHandlers.get(IPC.getLastView)!(ours)).toBe('activity');
+    expect(proc.sent).toHaveLength(before);
   });
 
   it('not the first run and started --hidden: the window stays hidden', async () => {

@@ -92,7 +92,11 @@ export async function startDesktop(options: DesktopOptions) {
   });
   // The status line says "token valid 24 min": keep the minutes honest between status changes.
   setInterval(() => tray.update(latest), 60_000).unref();
-  registerIpcHandlers(ipcMain, { ...actions, getStatus: () => backend.status() }, () => window);
+  registerIpcHandlers(
+    ipcMain,
+    { ...actions, getStatus: () => backend.status(), getLastView: () => uiState.get('lastView'), setLastView: (view) => uiState.set('lastView', view) },
+    () => window,
+  );
   wirePowerMonitor(powerMonitor, backend);
 
   const firstRun = !uiState.get('firstRunDone');

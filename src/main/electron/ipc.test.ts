@@ -31,6 +31,8 @@ function setup() {
     getSettings: vi.fn(async () => ({ port: 4141, apiKeyEnabled: false, startAtLogin: false, startAtLoginAvailable: true })),
     setSettings: vi.fn(async () => ({ port: 5000, apiKeyEnabled: false, startAtLogin: false, startAtLoginAvailable: true })),
     hideWindow: vi.fn(),
+    getLastView: vi.fn(() => 'status' as const),
+    setLastView: vi.fn(),
   } satisfies IpcHandlers;
   const window = fakeWindow();
   let current: ReturnType<typeof fakeWindow> | null = window;
@@ -87,5 +89,9 @@ describe('IPC choke point', () => {
     expect(handlers.signIn).toHaveBeenLastCalledWith('octo.ghe.com');
     await call(IPC.signIn, PAGE);
     expect(handlers.signIn).toHaveBeenLastCalledWith();
+
+    for (const bad of [[], ['settings'], ['status', 'x'], [1]]) await expect(call(IPC.setLastView, PAGE, ...bad), JSON.stringify(bad)).rejects.toThrow(/view/);
+    await call(IPC.setLastView, PAGE, 'activity');
+    expect(handlers.setLastView).toHaveBeenCalledWith('activity');
   });
 });

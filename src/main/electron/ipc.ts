@@ -48,6 +48,11 @@ export const VALIDATORS: { [M in IpcMethod]: (args: unknown[]) => IpcRequest<M> 
   openVerificationUri: noArgs,
   getSettings: noArgs,
   hideWindow: noArgs,
+  getLastView: noArgs,
+  setLastView: (args) => {
+    if (args.length !== 1 || (args[0] !== 'status' && args[0] !== 'activity')) throw new IpcRejected('view must be "status" or "activity"');
+    return [args[0]];
+  },
   signIn: (args) => {
     if (args.length === 0 || args[0] === undefined) return [];
     if (args.length > 1) throw new IpcRejected('unexpected arguments');

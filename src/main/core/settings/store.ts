@@ -83,7 +83,7 @@ export function openSettings(options: { cwd?: string; env?: NodeJS.ProcessEnv } 
 
   const update = (patch: Partial<Settings>): void => {
     const next = { ...raw, ...patch };
-    if (!validate(next)) throw new RelayError('config', `Invalid setting: ${schemaProblem()}.`);
+    if (!validate(next)) throw new RelayError('config', `Invalid value for setting ${Object.keys(patch).join(', ')}: ${schemaProblem()}.`);
     const before = current();
     const changed = (Object.keys(patch) as (keyof Settings)[]).some((key) => JSON.stringify(before[key]) !== JSON.stringify(patch[key]));
     if (!changed) return;
