@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
@@ -218,5 +218,11 @@ export function hasStackTrace(text: string): boolean {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Figures of the fault suite (what each scenario's process did), written for the report. */
+/** Figures of the fault suites (what each scenario's process did), written for the report. */
 export const figures: Record<string, unknown> = {};
+
+/** Writes this suite's figures to test-results/lifecycle-<suite>.json (each suite runs in its own worker). */
+export async function writeFigures(suite: string): Promise<void> {
+  await mkdir(join(ROOT, 'test-results'), { recursive: true });
+  await writeFile(join(ROOT, 'test-results', `lifecycle-${suite}.json`), `${JSON.stringify(figures, null, 2)}\n`);
+}

@@ -3,14 +3,13 @@
  * records what the process did (figures for the report: test-results/lifecycle-figures.json).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
 import { sseEvents } from '../reliability/stack.js';
 import {
-  BIN, FAKE_TOKEN, ROOT, call, chat, childEnv, cliDone, figures, freePort, hasStackTrace, listenersOn, messageLines, messages, killLeftovers, removeHomes, serve, sleep, stop, tempHome,
+  BIN, FAKE_TOKEN, ROOT, call, chat, childEnv, cliDone, figures, freePort, hasStackTrace, listenersOn, messageLines, messages, killLeftovers, removeHomes, serve, sleep, stop, tempHome, writeFigures,
 } from './harness.js';
 import type { Running } from './harness.js';
 
@@ -36,8 +35,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await removeHomes();
-  await mkdir(join(ROOT, 'test-results'), { recursive: true });
-  await writeFile(join(ROOT, 'test-results/lifecycle-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  await writeFigures('serve');
 });
 
 describe('serve never dies on a transient failure', () => {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
 import { ServiceClient } from '../../src/main/core/service-host/client.js';
@@ -14,13 +14,14 @@ import type { StartupFailure } from '../../src/main/core/service-host/contract.j
 import { forkService } from '../../src/main/core/service-host/fork.js';
 import { createMemoryLogger } from '../../src/main/core/log/logger.js';
 import type { RelayStatus } from '../../src/shared/status.js';
-import { SERVICE_ENTRY, call, chat, childEnv, figures, freePort, listenersOn, removeHomes, tempHome } from './harness.js';
+import { SERVICE_ENTRY, call, chat, childEnv, figures, freePort, listenersOn, removeHomes, tempHome, writeFigures } from './harness.js';
 
 let fake: FakeUpstream;
 const clients: ServiceClient[] = [];
 beforeAll(() => {
   if (!existsSync(SERVICE_ENTRY)) throw new Error('The service suite runs the built service entry: run `npm run build` first.');
 });
+afterAll(() => writeFigures('service'));
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.stop(3_000)));
   await fake?.close();

@@ -17,6 +17,12 @@ describe('cli dispatch', () => {
     }
   });
 
+  it('lists every serve flag in --help (RT-24)', async () => {
+    const s = io();
+    await main(['serve', '--help'], s);
+    for (const flag of ['--allow-remote', '--log-bodies', '--insecure-storage', '--api-key', '--host', '--login']) expect(s.out()).toMatch(new RegExp(`^  ${flag}\\b`, 'm'));
+  });
+
   it('rejects an unknown command with one line and exit 2', async () => {
     const s = io();
     expect(await main(['frobnicate'], s)).toBe(2);
