@@ -16,13 +16,16 @@ const common = { define: { __RELAY_VERSION__: JSON.stringify(version) }, bundle:
 // ESM bundles split at dynamic import(): the tokenizer tables (~6 MB) and undici load only when a
 // request needs them, so `copilot-relay status` and the proxy start small and fast.
 const lazyChunks = { splitting: true, chunkNames: 'chunks/[name]-[hash]' };
+// Token counting runs on a worker thread; src/main/core/tokens/count-pool.ts finds this entry beside
+// index.js. Every ESM bundle that serves requests needs it.
+const countWorker = { 'count-worker': 'src/main/core/tokens/worker.ts' };
 
 await rm('dist', { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/cli/index.ts' }, outdir: 'dist/cli', platform: 'node', format: 'esm', target: 'node20', external: ['keytar'], banner: { js: requireShim } }),
+  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/cli/index.ts', ...countWorker }, outdir: 'dist/cli', platform: 'node', format: 'esm', target: 'node20', external: ['keytar'], banner: { js: requireShim } }),
   // Electron main and, beside it, the relay service process it starts with utilityProcess.fork
   // (dist/main/service.js; also run with child_process.fork under plain Node in tests, hence node20).
-  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/index.ts', service: 'src/main/core/service-host/main.ts' }, outdir: 'dist/main', platform: 'node', format: 'esm', target: 'node20', external: ['electron', 'keytar'], banner: { js: requireShim } }),
+  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/index.ts', service: 'src/main/core/service-host/main.ts', ...countWorker }, outdir: 'dist/main', platform: 'node', format: 'esm', target: 'node20', external: ['electron', 'keytar'], banner: { js: requireShim } }),
   build({ ...common, entryPoints: ['src/preload/index.ts'], outfile: 'dist/preload/index.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
   build({ ...common, entryPoints: ['src/renderer/main.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome130' }),
 ]);

@@ -130,7 +130,7 @@ export async function handleChat(state: FakeState, reply: Reply, body: unknown):
   if (frames.length === 0) frames.push(delta(0, { ...role(), content: '' }));
   const finals = toolIndex === 1 ? [0, 1] : [0];
   frames.push(dataFrame(chunk(finals.map((index) => ({ index, delta: {}, finish_reason: answer.finishReason })))));
-  frames.push(dataFrame(chunk([], { usage: answer.usage })));
+  if (state.knobs.streamUsage) frames.push(dataFrame(chunk([], { usage: answer.usage })));
   frames.push({ text: 'data: [DONE]\n\n' });
   await streamFrames(state, reply, frames);
 }

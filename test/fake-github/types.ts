@@ -46,6 +46,8 @@ export interface FakeKnobs {
   minApiVersion: string;
   /** Every Copilot API request with an older (or no) version → HTTP 466 "client not supported", as on 2026-02-11. */
   clientNotSupportedBelow: string | null;
+  /** false → chat streams end without their usage chunk (upstreams that ignore stream_options.include_usage). */
+  streamUsage: boolean;
 }
 
 export interface FakeCounters {
@@ -135,6 +137,7 @@ export function defaultKnobs(): FakeKnobs {
     cachedTokens: 0,
     minApiVersion: '2026-06-01',
     clientNotSupportedBelow: null,
+    streamUsage: true,
   };
 }
 

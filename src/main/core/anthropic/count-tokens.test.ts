@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { encode as encodeCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { IMAGE_TOKENS, countRequestTokens, countTokens, encodingFor, loadEncoder } from './count-tokens.js';
+import { IMAGE_TOKENS, countOutputTokens, countRequest, countRequestTokens, countTokens, encodingFor, loadEncoder, requestTexts } from './count-tokens.js';
 import type { AnthropicRequest } from './types.js';
 
 const plain = { disallowedSpecial: new Set<string>() };
@@ -64,5 +64,18 @@ describe('count_tokens', () => {
     }
     expect(total).toBeGreaterThan(40_000);
     expect(elapsed).toBeLessThan(100);
+  });
+
+  it('walks deeply nested tool results without exhausting the stack', async () => {
+    let content: unknown = [{ type: 'text', text: 'innermost' }];
+    for (let depth = 0; depth < 100_000; depth++) content = [{ type: 'tool_result', tool_use_id: 't', content }];
+    const request = { model: 'gpt-4.1', messages: [{ role: 'user', content }] } as unknown as AnthropicRequest;
+    expect(requestTexts(request)).toEqual({ texts: ['innermost'], fixed: 3 });
+    expect(await countRequest(request, { id: 'gpt-4.1' })).toEqual({ tokens: 3 + n('innermost'), basis: 'counted' });
+  });
+
+  it('counts an output estimate off the event loop, special-looking text as plain', async () => {
+    const text = 'Echo: <|endoftext|> <|im_start|>';
+    expect(await countOutputTokens(text, { id: 'gpt-4.1' })).toEqual({ tokens: n(text), basis: 'counted' });
   });
 });

@@ -5,7 +5,8 @@ import { anthropicErrorType, errorFromUpstream, sendError } from '../proxy/error
 import { relayResponse } from '../proxy/forward.js';
 import type { Route, RouteContext } from '../proxy/route.js';
 import { toAnthropicResponse } from './chat-to-response.js';
-import { countRequestTokens, countTokens, encodingFor, loadEncoder } from './count-tokens.js';
+import { countOutputTokens, countRequest } from './count-tokens.js';
+import type { TextCount } from './count-tokens.js';
 import { hasImagesAnthropic, initiatorForAnthropic, toChatRequest } from './request-to-chat.js';
 import { SseParser } from './sse-parser.js';
 import { StreamTranslator, formatEvent, pingEvent } from './stream-translator.js';
@@ -157,11 +158,8 @@ export interface AnthropicRouteOptions {
 
 async function translatedMessages(ctx: RouteContext, request: AnthropicRequest, model: CopilotModel, stream: boolean, options: AnthropicRouteOptions): Promise<void> {
   const translated = toChatRequest(request, model);
-  // The encoder loads while the upstream thinks; its estimate feeds message_start.
-  const estimate = stream
-    ? loadEncoder(encodingFor(model)).then((encoder) => ({ encoder, tokens: countRequestTokens(request, encoder, { claude: /claude/i.test(model.id) }) }))
-    : null;
-  estimate?.catch(() => undefined);
+  // Counted on the worker while the upstream thinks (never rejects); the estimate feeds message_start.
+  const estimate = stream ? countRequest(request, model) : null;
   const upstream = await ctx.copilot.request({
     method: 'POST',
     path: '/chat/completions',
@@ -193,24 +191,28 @@ async function translatedMessages(ctx: RouteContext, request: AnthropicRequest, 
     ctx.res.end(payload);
     return;
   }
-  const counted = await estimate!.catch(() => null);
-  await streamTranslated(ctx, upstream, request, counted, options);
+  const counted = await estimate!;
+  noteRoughCount(ctx, counted);
+  await streamTranslated(ctx, upstream, request, model, counted.tokens, options);
 }
 
 async function streamTranslated(
   ctx: RouteContext,
   upstream: UpstreamResponse,
   request: AnthropicRequest,
-  counted: { encoder: { countTokens: (text: string) => number }; tokens: number } | null,
+  model: CopilotModel,
+  inputTokens: number,
   options: AnthropicRouteOptions,
 ): Promise<void> {
   const { res } = ctx;
-  const translator = new StreamTranslator({
-    model: request.model,
-    inputTokens: counted?.tokens ?? 0,
-    stopSequences: request.stop_sequences,
-    countTokens: counted ? (text) => counted.encoder.countTokens(text) : undefined,
-  });
+  const translator = new StreamTranslator({ model: request.model, inputTokens, stopSequences: request.stop_sequences });
+  // No usage from the upstream: message_delta's output_tokens is counted on the worker first.
+  const settle = async (events: AnthropicEvent[]): Promise<AnthropicEvent[]> => {
+    const output = translator.unmeteredOutput;
+    const delta = output === null ? undefined : events.find((event) => event.type === 'message_delta');
+    if (delta && output !== null) (delta.usage as { output_tokens: number }).output_tokens = (await countOutputTokens(output, model)).tokens;
+    return events;
+  };
   const parser = new SseParser();
   res.writeHead(200, passHeaders(upstream, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'request-id': ctx.requestId }));
   let lastWrite = Date.now();
@@ -239,7 +241,7 @@ async function streamTranslated(
   write(translator.start());
   try {
     for await (const chunk of upstream.body) {
-      for (const message of parser.push(chunk)) write(translator.feed(message));
+      for (const message of parser.push(chunk)) write(await settle(translator.feed(message)));
       if (translator.done || translator.stopped || res.destroyed) break;
       if (congested) {
         congested = false;
@@ -247,8 +249,8 @@ async function streamTranslated(
       }
     }
     if (!translator.done && !res.destroyed) {
-      for (const message of parser.end()) write(translator.feed(message));
-      write(translator.end());
+      for (const message of parser.end()) write(await settle(translator.feed(message)));
+      write(await settle(translator.end()));
     }
   } catch (error) {
     if (!ctx.signal.aborted && !res.destroyed) {
@@ -260,10 +262,15 @@ async function streamTranslated(
     // Stopped early (stop sequence) or done before the upstream ended: free the connection.
     if (!upstream.body.destroyed) upstream.body.destroy();
     if (!res.writableEnded && !res.destroyed) {
-      if (translator.stopped) write(translator.finish());
+      if (translator.stopped) write(await settle(translator.finish()));
       res.end();
     }
   }
+}
+
+/** A rough count means the counting worker is down or swamped: worth a line, once per request. */
+function noteRoughCount(ctx: RouteContext, counted: TextCount): void {
+  if (counted.basis === 'rough') ctx.logger.warn('Token count is a rough estimate: the counting worker is unavailable or overloaded', { requestId: ctx.requestId });
 }
 
 function messagesHandler(options: AnthropicRouteOptions): Route['handle'] {
@@ -297,8 +304,9 @@ const countTokensHandler: Route['handle'] = async (ctx) => {
   try {
     const model = await resolve(ctx, request.model);
     if (!model) return;
-    const result = await countTokens(request, model);
-    const payload = JSON.stringify(result);
+    const counted = await countRequest(request, model);
+    noteRoughCount(ctx, counted);
+    const payload = JSON.stringify({ input_tokens: counted.tokens });
     ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
     ctx.res.end(payload);
   } catch (error) {

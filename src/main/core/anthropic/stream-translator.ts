@@ -73,6 +73,14 @@ export class StreamTranslator {
     return this.stop.matched !== null;
   }
 
+  /**
+   * The answer so far (text and tool-call arguments) while the upstream has sent no usage, else
+   * null: the caller counts it for message_delta when no `countTokens` option was given.
+   */
+  get unmeteredOutput(): string | null {
+    return this.usage ? null : this.outputText;
+  }
+
   /** True once some finish_reason arrived (the answer is complete even without `[DONE]`). */
   get sawFinish(): boolean {
     return this.finishReasons.length > 0;

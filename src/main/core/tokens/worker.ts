@@ -1,0 +1,47 @@
+/**
+ * The token-counting worker thread (bundled as its own entry, `count-worker.js`, by scripts/build.mjs).
+ * It holds the BPE tables, so the proxy's event loop never runs a BPE merge: jobs arrive from
+ * count-pool.ts and are answered one at a time, in order.
+ */
+import { parentPort } from 'node:worker_threads';
+import { countTexts } from './counter.js';
+import type { TextCount } from './counter.js';
+import { loadEncoder } from './encoders.js';
+import type { EncodingName } from './encoders.js';
+
+export interface CountJob {
+  id: number;
+  encoding: EncodingName;
+  texts: string[];
+  /** Epoch ms: past it the worker extrapolates from what it counted (counter.ts). */
+  deadline: number;
+}
+
+export type CountReply = { id: number } & (TextCount | { error: string });
+
+/**
+ * Every job gets at least this long once the worker reaches it, so small inputs (≤ ~20 KB even at
+ * the slowest BPE rate, random letters) are counted, not estimated, behind a slow job or a cold start.
+ */
+const MIN_SLICE_MS = 25;
+
+/**
+ * gpt-tokenizer keeps up to 100,000 merged pieces; with pieces up to 256 bytes (segments.ts) that
+ * can reach ~130 MB on adversarial input. 10,000 entries keep the common pieces (~13 MB at worst).
+ */
+const MERGE_CACHE_ENTRIES = 10_000;
+
+async function answer(job: CountJob): Promise<CountReply> {
+  try {
+    const encoder = await loadEncoder(job.encoding);
+    encoder.setMergeCacheSize?.(MERGE_CACHE_ENTRIES);
+    return { id: job.id, ...countTexts(encoder, job.texts, { deadline: Math.max(job.deadline, Date.now() + MIN_SLICE_MS) }) };
+  } catch (error) {
+    return { id: job.id, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+let queue: Promise<void> = Promise.resolve();
+parentPort?.on('message', (job: CountJob) => {
+  queue = queue.then(async () => parentPort?.postMessage(await answer(job)));
+});
