@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, createMemoryLogger } from './logger.js';
+import { createLogger, createMemoryLogger, formatLogValue } from './logger.js';
 
 describe('logger line format', () => {
   afterEach(() => {
@@ -44,6 +44,34 @@ describe('logger line format', () => {
       log.info('x');
       expect(lines.at(-1)).toBe(`${new Date(t).toISOString()} INFO x`);
     }
+  });
+});
+
+describe('log injection (RT-17)', () => {
+  it('escapes every control, format and separator character, and leaves plain ASCII values alone', () => {
+    const cases: Array<[string, string]> = [
+      ['gpt-4o\u009b2J\u009b31mFAKE', '"gpt-4o\\u009b2J\\u009b31mFAKE"'], // C1 CSI
+      ['a\u009d0;title\u009c', '"a\\u009d0;title\\u009c"'], // C1 OSC … ST
+      ['x\u001b[2Jy', '"x\\u001b[2Jy"'], // C0 ESC
+      ['del\u007f', '"del\\u007f"'],
+      ['gpt-4o\u202eTFOS', '"gpt-4o\\u202eTFOS"'], // bidi override
+      ['\u2066iso\u2069\u2067\u2068', '"\\u2066iso\\u2069\\u2067\\u2068"'], // bidi isolates
+      ['zero\u200bwidth\u200d\u00ad\u061c\ufeff', '"zero\\u200bwidth\\u200d\\u00ad\\u061c\\ufeff"'],
+      ['line\u2028para\u2029', '"line\\u2028para\\u2029"'],
+      ['tag\u{e0041}', '"tag\\udb40\\udc41"'], // invisible tag characters (astral)
+      ['lone\ud800', '"lone\\ud800"'],
+      ['nel\u0085', '"nel\\u0085"'],
+      ['é=x', '"é=x"'],
+      ['ünïcode-模型-😀', 'ünïcode-模型-😀'], // printable beyond ASCII stays as it is
+      ['/v1/chat/completions', '/v1/chat/completions'],
+      ['claude-sonnet-4.5', 'claude-sonnet-4.5'],
+    ];
+    for (const [value, shown] of cases) expect({ value, shown: formatLogValue(value) }).toEqual({ value, shown });
+    // Nothing outside printable ASCII and letters survives raw in a formatted line.
+    const log = createMemoryLogger();
+    log.info('request', { model: cases.map(([value]) => value).join('|') });
+    expect(log.lines[0]).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
+    expect(JSON.parse(log.lines[0]!.slice('INFO request model='.length))).toBe(cases.map(([value]) => value).join('|'));
   });
 });
 
