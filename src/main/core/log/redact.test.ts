@@ -35,6 +35,18 @@ describe('redact', () => {
     expect(redact('sent Bearer xyz-987654321')).toBe(`sent Bearer ${REDACTED}`);
   });
 
+  it('keeps placeholder text such as the 401 help (RT-18), still catching real credentials beside it', () => {
+    const help = 'Missing or wrong API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.';
+    expect(redact(help)).toBe(help);
+    for (const text of ['Authorization: Bearer <YOUR_API_KEY>', 'authorization: token <token>', '"authorization": "<api-key>"', 'Authorization: Bearer', 'authorization=token\n'])
+      expect(redact(text)).toBe(text);
+    expect(redact('Authorization: Bearer <abc123456789>')).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redact('Authorization: Bearer sk-<key>-123')).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redact('Authorization: Bearer <ghu_FAKEFAKEFAKEFAKE1234>')).not.toContain('ghu_FAKE');
+    expect(redact('Authorization: Bearer <key> then Authorization: Bearer realsecretvalue')).toBe(`Authorization: Bearer <key> then Authorization: Bearer ${REDACTED}`);
+    expect(redact('Authorization: tokenvalue123')).toBe(`Authorization: ${REDACTED}`);
+  });
+
   it('keeps prose that merely mentions a token', () => {
     for (const text of ['token exchange failed', 'Bearer authentication required', 'session token refreshed']) expect(redact(text)).toBe(text);
   });

@@ -8,8 +8,10 @@ const PATTERNS: RegExp[] = [
   /\b(?:tid|exp|sku|proxy-ep|st|ip)=[^\s"']*;[^\s"']*?:[0-9a-fA-F]{16,}\b/g,
   /\bgithub_pat_[A-Za-z0-9_]{10,}/g,
   /\bgh[opsur]_[A-Za-z0-9]{8,}/g,
-  // In an Authorization header, whatever follows the scheme is a credential.
-  /\b(authorization["']?\s*[:=]\s*["']?(?:Bearer\s+|token\s+)?)[^\s"',;]{6,}/gi,
+  // In an Authorization header, whatever follows the scheme is a credential, except the scheme word
+  // itself and a documentation placeholder such as `<key>` or `<YOUR_TOKEN>` (letters, `_`, `-` in
+  // angle brackets: real keys carry digits). RT-18: the 401 help text was shown as "Bearer [redacted]".
+  /\b(authorization["']?\s*[:=]\s*["']?(?:Bearer\s+|token\s+)?)(?!(?:Bearer|token)(?:\s|$))(?!<[A-Za-z_-]{1,32}>)[^\s"',;]{6,}/gi,
   // Elsewhere the value after a scheme must look like a credential (a digit or punctuation in it)
   // so prose such as "token exchange failed" survives.
   /\b((?:Bearer|token|Token)\s+)(?=[A-Za-z0-9._~+/=:;-]*[0-9._~+/=:;-])[A-Za-z0-9._~+/=:;-]{8,}/g,
