@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { createMemoryLogger } from '../log/logger.js';
 import { MemorySecretStore } from '../secrets/memory-store.js';
 import type { CopilotSession } from '../token/session.js';
 import { Credentials, fingerprint } from './credentials.js';
@@ -63,5 +64,28 @@ describe('Credentials', () => {
     await credentials.saveSession('gho_FAKEDIRECT', session({ token: 'gho_FAKEDIRECT', mode: 'direct', expiresAt: Infinity, refreshAt: Infinity }));
     expect(store.entries.get('github.com#session')).not.toContain('gho_FAKEDIRECT');
     expect(await credentials.loadSession('gho_FAKEDIRECT', NOW + 1000)).toMatchObject({ token: 'gho_FAKEDIRECT', mode: 'direct', expiresAt: Infinity });
+  });
+
+  it('ignores a stored session whose API base an exchange would not accept, in either mode (RT-15)', async () => {
+    const store = new MemorySecretStore();
+    const logger = createMemoryLogger();
+    const credentials = new Credentials(store, 'github.com', { logger });
+    const plant = (over: Record<string, unknown>) =>
+      store.set('github.com#session', JSON.stringify({ v: 1, fingerprint: fingerprint('ghu_FAKEA'), token: 'tid=PLANTED;exp=1:00ff00ff00ff00ff00ff', mode: 'exchange', sku: null, receivedAt: NOW, expiresAt: NOW + 25 * 60_000, refreshAt: null, ...over }));
+    for (const apiBaseUrl of ['http://127.0.0.1:1/evil', 'https://evil.example/capi', 'http://api.githubcopilot.com', 'https://githubcopilot.com.evil.io', 'javascript:alert(1)', 42, undefined]) {
+      for (const mode of ['exchange', 'direct']) {
+        await plant({ apiBaseUrl, mode });
+        expect(await credentials.loadSession('ghu_FAKEA', NOW + 1000)).toBeNull();
+      }
+    }
+    expect(logger.lines.filter((line) => line.startsWith('WARN Ignoring the cached Copilot session')).length).toBe(14);
+    expect(logger.lines.join('\n')).not.toContain('PLANTED');
+    // Copilot's own hosts (public and GHE.com tenants) still load; loopback only when the GitHub API is loopback (tests).
+    await plant({ apiBaseUrl: 'https://api.individual.githubcopilot.com/' });
+    expect(await credentials.loadSession('ghu_FAKEA', NOW + 1000)).toMatchObject({ apiBaseUrl: 'https://api.individual.githubcopilot.com' });
+    await plant({ apiBaseUrl: 'https://copilot-api.octo.ghe.com', mode: 'direct' });
+    expect(await credentials.loadSession('ghu_FAKEA', NOW + 1000)).toMatchObject({ mode: 'direct', apiBaseUrl: 'https://copilot-api.octo.ghe.com' });
+    await plant({ apiBaseUrl: 'http://127.0.0.1:5/capi' });
+    expect(await new Credentials(store, 'github.com', { endpoints: { loopbackApi: true } }).loadSession('ghu_FAKEA', NOW + 1000)).toMatchObject({ apiBaseUrl: 'http://127.0.0.1:5/capi' });
   });
 });

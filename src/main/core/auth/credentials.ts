@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { GitHubEndpoints } from '../config/endpoints.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { SecretStore } from '../secrets/secret-store.js';
+import { acceptApiBase } from '../token/exchange.js';
 import type { CopilotSession } from '../token/session.js';
 
 /** SHA-256 hex of the GitHub token: the cache key for session tokens (never the token itself). */
@@ -40,7 +42,8 @@ export class Credentials {
   constructor(
     readonly store: SecretStore,
     readonly account: string,
-    private readonly options: { envToken?: string | null; logger?: Logger } = {},
+    /** `endpoints`: whose rules a cached session's API base must pass (default: production, no loopback). */
+    private readonly options: { envToken?: string | null; logger?: Logger; endpoints?: Pick<GitHubEndpoints, 'loopbackApi'> } = {},
   ) {
     options.logger?.addSecret(options.envToken);
   }
@@ -83,9 +86,16 @@ export class Credentials {
       return null;
     }
     if (record?.v !== 1 || record.fingerprint !== fingerprint(githubToken)) return null;
+    // RT-15: whoever can write the store must not be able to redirect every prompt: the stored API
+    // base passes the same check as an exchanged one, or the record is ignored (a fresh exchange follows).
+    const apiBaseUrl = typeof record.apiBaseUrl === 'string' ? acceptApiBase(record.apiBaseUrl, this.options.endpoints ?? { loopbackApi: false }) : null;
+    if (!apiBaseUrl) {
+      this.logger.warn('Ignoring the cached Copilot session: its API address is not a Copilot one; exchanging a new one');
+      return null;
+    }
     if (record.mode === 'direct') {
       if (now - record.receivedAt > DIRECT_VERDICT_MS || now < record.receivedAt) return null;
-      return { token: githubToken, mode: 'direct', apiBaseUrl: record.apiBaseUrl, sku: record.sku, receivedAt: record.receivedAt, expiresAt: Infinity, refreshAt: Infinity };
+      return { token: githubToken, mode: 'direct', apiBaseUrl, sku: record.sku, receivedAt: record.receivedAt, expiresAt: Infinity, refreshAt: Infinity };
     }
     if (typeof record.token !== 'string' || typeof record.expiresAt !== 'number' || record.expiresAt - now <= SESSION_REUSE_MIN_MS) return null;
     // A session "received" in the future means the clock jumped back: don't trust its timing.
@@ -94,7 +104,7 @@ export class Credentials {
     return {
       token: record.token,
       mode: 'exchange',
-      apiBaseUrl: record.apiBaseUrl,
+      apiBaseUrl,
       sku: record.sku,
       receivedAt: record.receivedAt,
       expiresAt: record.expiresAt,

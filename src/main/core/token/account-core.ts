@@ -39,7 +39,7 @@ export function openAccountCore(options: {
   const endpoints = resolveEndpoints({ enterprise: options.enterprise, env: options.env });
   logger.addSecret(envToken);
   const store = options.store ?? (envToken ? new MemorySecretStore() : createSecretStore({ insecureStorage: options.insecureStorage, home: options.home, logger }));
-  const credentials = new Credentials(store, endpoints.accountKey, { envToken, logger });
+  const credentials = new Credentials(store, endpoints.accountKey, { envToken, logger, endpoints });
   const tokens = new TokenManager({ endpoints, credentials, logger, fetch: options.fetch, clock: options.clock, recoveryWaitMs: options.recoveryWaitMs });
   return { endpoints, store, credentials, tokens };
 }

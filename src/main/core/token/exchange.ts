@@ -32,7 +32,7 @@ export function normalizeEpochSeconds(value: number): number {
 }
 
 /** Accepts only https under githubcopilot.com / ghe.com, unless the GitHub API is loopback (tests). */
-export function acceptApiBase(candidate: string, endpoints: GitHubEndpoints): string | null {
+export function acceptApiBase(candidate: string, endpoints: Pick<GitHubEndpoints, 'loopbackApi'>): string | null {
   let url: URL;
   try {
     url = new URL(candidate);
