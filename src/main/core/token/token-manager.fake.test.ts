@@ -38,7 +38,7 @@ async function manager(options: { token?: string; store?: MemorySecretStore; clo
   const logger = createMemoryLogger();
   loggers.push(logger);
   const clock = options.clock ?? new ManualClock(Date.now());
-  const tokens = new TokenManager({ endpoints: ep, credentials: new Credentials(store, ep.accountKey, { logger }), logger, clock, random: options.random ?? (() => 1) });
+  const tokens = new TokenManager({ endpoints: ep, credentials: new Credentials(store, ep.accountKey, { logger, endpoints: ep }), logger, clock, random: options.random ?? (() => 1) });
   managers.push(tokens);
   const states: TokenState[] = [];
   tokens.on((state) => {
