@@ -28,9 +28,19 @@ describe('countTexts', () => {
   });
 
   it('answers the documented rough estimate when not one segment could be counted', () => {
+    // (With a minimum slice, the worker's case, at least the first segment is always counted.)
     const encoder: Encoder = { countTokens: () => 1 };
     const texts = ['x'.repeat(3000), 'é'.repeat(300)];
-    expect(countTexts(encoder, texts, { deadline: 0, now: () => 1 })).toEqual({ tokens: roughTokens(texts), basis: 'rough' });
+    let clock = 0;
+    expect(countTexts(encoder, texts, { deadline: 0, now: () => clock++ })).toEqual({ tokens: roughTokens(texts), basis: 'rough' });
     expect(roughTokens(texts)).toBe((3000 + 600) / 3);
+  });
+
+  it('grants a job that waited past its deadline a minimum slice after segmenting: still a sample, not a guess', () => {
+    let clock = 1_000;
+    const encoder: Encoder = { countTokens: (text) => (clock++, text.length / 4) };
+    const result = countTexts(encoder, ['word '.repeat(50_000)], { deadline: 0, minSliceMs: 10, now: () => clock });
+    expect(result.basis).toBe('sampled');
+    expect(Math.abs(result.tokens - 250_000 / 4)).toBeLessThan(10);
   });
 });

@@ -46,6 +46,8 @@ function* spreadOrder(n: number): Generator<number> {
 export interface CountOptions {
   /** Epoch ms (default: none). */
   deadline?: number;
+  /** Counting time granted after the text is segmented even when the deadline has passed (a job that waited). */
+  minSliceMs?: number;
   limits?: SegmentLimits;
   /** The clock the deadline is checked against (tests). */
   now?: () => number;
@@ -57,7 +59,7 @@ export interface CountOptions {
  * the counted ones. Synchronous: the proxy runs it on a worker thread (count-pool.ts).
  */
 export function countTexts(encoder: Encoder, texts: readonly string[], options: CountOptions = {}): TextCount {
-  const { deadline = Infinity, limits = DEFAULT_LIMITS, now = Date.now } = options;
+  const { limits = DEFAULT_LIMITS, now = Date.now } = options;
   const owner: number[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -73,6 +75,7 @@ export function countTexts(encoder: Encoder, texts: readonly string[], options: 
     totalChars += text.length;
   });
 
+  const deadline = options.deadline === undefined ? Infinity : Math.max(options.deadline, now() + (options.minSliceMs ?? 0));
   let tokens = 0;
   let countedChars = 0;
   for (const i of spreadOrder(owner.length)) {

@@ -20,8 +20,9 @@ export interface CountJob {
 export type CountReply = { id: number } & (TextCount | { error: string });
 
 /**
- * Every job gets at least this long once the worker reaches it, so small inputs (≤ ~20 KB even at
- * the slowest BPE rate, random letters) are counted, not estimated, behind a slow job or a cold start.
+ * Every job gets at least this long to count once the worker has segmented it, so small inputs
+ * (≤ ~20 KB even at the slowest BPE rate, random letters) are counted, not estimated, behind a slow
+ * job or a cold start, and a large one that waited is still sampled.
  */
 const MIN_SLICE_MS = 25;
 
@@ -35,7 +36,7 @@ async function answer(job: CountJob): Promise<CountReply> {
   try {
     const encoder = await loadEncoder(job.encoding);
     encoder.setMergeCacheSize?.(MERGE_CACHE_ENTRIES);
-    return { id: job.id, ...countTexts(encoder, job.texts, { deadline: Math.max(job.deadline, Date.now() + MIN_SLICE_MS) }) };
+    return { id: job.id, ...countTexts(encoder, job.texts, { deadline: job.deadline, minSliceMs: MIN_SLICE_MS }) };
   } catch (error) {
     return { id: job.id, error: error instanceof Error ? error.message : String(error) };
   }
