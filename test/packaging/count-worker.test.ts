@@ -18,7 +18,7 @@ describe.each(['cli', 'main'])('dist/%s/count-worker.js', (bundle) => {
         worker.once('message', resolve);
         worker.once('error', reject);
       });
-      worker.postMessage({ id: 7, encoding: 'o200k_base', texts: [text], deadline: Date.now() + 10_000 });
+      worker.postMessage({ id: 7, encoding: 'o200k_base', texts: [text], submittedAt: Date.now(), budgetMs: 10_000 });
       expect(await reply).toEqual({ id: 7, tokens: countTokens(text, { disallowedSpecial: new Set() }), basis: 'counted' });
     } finally {
       await worker.terminate();

@@ -24,9 +24,9 @@ export type { Encoder, EncodingName, TextCount };
  * prompt Anthropic documents as 346 tokens (auto/none) or 313 (any/tool); that is added for Claude.
  *
  * Where and how long: the proxy counts on a worker thread (tokens/count-pool.ts), in linear time
- * (tokens/segments.ts), within COUNT_BUDGET_MS (500 ms) from the call; past it the rest of a huge or
- * slow input is extrapolated from a sample (tokens/counter.ts). Text that merely looks like a special
- * token (`<|endoftext|>`) is counted as plain text.
+ * (tokens/segments.ts), within COUNT_BUDGET_MS (500 ms) from the call (plus the worker's one-time
+ * start); past it the rest of a huge or slow input is extrapolated from a sample (tokens/counter.ts).
+ * Text that merely looks like a special token (`<|endoftext|>`) is counted as plain text.
  */
 
 export const IMAGE_TOKENS = 1600;

@@ -12,10 +12,13 @@ import type { CountJob, CountReply } from './worker.js';
  * which esbuild bundles don't carry; this needs one entry (scripts/build.mjs) and ~100 lines.
  */
 
-/** Budget of one count, from the call: past it the worker extrapolates from a sample (counter.ts). */
+/**
+ * Budget of one count, from the call (from the worker's readiness after a cold start): past it the
+ * worker extrapolates from a sample (counter.ts).
+ */
 export const COUNT_BUDGET_MS = 500;
-/** Safety net: a worker this late past a deadline (wedged, or starved while loading) gets a rough answer. */
-const OVERDUE_MS = 5_000;
+/** Safety net: a worker this late past the budget (wedged, or starved while starting) gets a rough answer. */
+const OVERDUE_MS = 10_000;
 /** An idle worker is stopped after this long (it holds ~60 MB of tables); the next count starts one. */
 const IDLE_MS = 5 * 60_000;
 /** After a worker died before answering anything, counts are rough for this long instead of respawning per request. */
@@ -61,7 +64,7 @@ export class CountPool {
     const worker = this.start();
     if (!worker) return Promise.resolve(rough(texts));
     const id = this.nextId++;
-    const job: CountJob = { id, encoding, texts, deadline: Date.now() + budgetMs };
+    const job: CountJob = { id, encoding, texts, submittedAt: Date.now(), budgetMs };
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle(id, rough(texts)), budgetMs + OVERDUE_MS);
       timer.unref();
