@@ -1,6 +1,6 @@
 // Builds every entry with esbuild: the CLI and Electron main as ESM bundles, the preload as one
 // CommonJS file (sandboxed preloads cannot be ESM), the renderer as a browser IIFE plus its static files.
-// keytar stays external (native module); electron is provided by the runtime.
+// keytar and libsql stay external (native modules); electron is provided by the runtime.
 import { build } from 'esbuild';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +22,10 @@ const countWorker = { 'count-worker': 'src/main/core/tokens/worker.ts' };
 
 await rm('dist', { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/cli/index.ts', ...countWorker }, outdir: 'dist/cli', platform: 'node', format: 'esm', target: 'node20', external: ['keytar'], banner: { js: requireShim } }),
+  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/cli/index.ts', ...countWorker }, outdir: 'dist/cli', platform: 'node', format: 'esm', target: 'node20', external: ['keytar', 'libsql'], banner: { js: requireShim } }),
   // Electron main and, beside it, the relay service process it starts with utilityProcess.fork
   // (dist/main/service.js; also run with child_process.fork under plain Node in tests, hence node20).
-  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/index.ts', service: 'src/main/core/service-host/main.ts', ...countWorker }, outdir: 'dist/main', platform: 'node', format: 'esm', target: 'node20', external: ['electron', 'keytar'], banner: { js: requireShim } }),
+  build({ ...common, ...lazyChunks, entryPoints: { index: 'src/main/index.ts', service: 'src/main/core/service-host/main.ts', ...countWorker }, outdir: 'dist/main', platform: 'node', format: 'esm', target: 'node20', external: ['electron', 'keytar', 'libsql'], banner: { js: requireShim } }),
   build({ ...common, entryPoints: ['src/preload/index.ts'], outfile: 'dist/preload/index.cjs', platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }),
   build({ ...common, entryPoints: ['src/renderer/main.ts'], outfile: 'dist/renderer/renderer.js', platform: 'browser', format: 'iife', target: 'chrome130' }),
 ]);

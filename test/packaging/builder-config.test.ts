@@ -226,5 +226,22 @@ describe('the files whitelist against a fresh build', () => {
     expect(isUnpacked('dist/main/index.js')).toBe(false);
     const keytarNode = 'node_modules/keytar/build/Release/keytar.node';
     if (existsSync(path.join(root, keytarNode))) expect(isUnpacked(keytarNode)).toBe(true);
+    // The usage ledger's SQLite: a Node-API binary in a per-platform package, also dlopen'ed from disk.
+    const libsqlNodes = readdirSync(path.join(root, 'node_modules/@libsql')).map((dir) => `node_modules/@libsql/${dir}/index.node`).filter((file) => existsSync(path.join(root, file)));
+    expect(libsqlNodes.length).toBeGreaterThan(0);
+    for (const file of libsqlNodes) expect(isUnpacked(file), file).toBe(true);
+  });
+
+  it('ships libsql as a runtime dependency, external to both bundles (loaded from node_modules)', () => {
+    expect(pkg.dependencies).toHaveProperty('libsql');
+    for (const bundle of ['dist/main/index.js', 'dist/cli/index.js']) {
+      const dir = path.dirname(path.join(root, bundle));
+      const code = [bundle, ...readdirSync(path.join(dir, 'chunks')).map((f) => path.relative(root, path.join(dir, 'chunks', f)))]
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => readFileSync(path.join(root, f), 'utf8'))
+        .join('\n');
+      expect(code, bundle).toMatch(/\(["']libsql["']\)/);
+      expect(code, bundle).not.toContain('databasePrepareSync');
+    }
   });
 });

@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Database as SqliteDatabase } from 'libsql';
+import type { Logger } from '../log/logger.js';
+
+export type Database = SqliteDatabase;
+type DatabaseConstructor = new (path: string, options?: { timeout?: number }) => Database;
+
+/** The ledger's file under the relay's home (next to config.json and the logs). */
+export const LEDGER_FILE = 'usage.db';
+
+export function ledgerPath(home: string): string {
+  return join(home, LEDGER_FILE);
+}
+
+/** Schema version in `PRAGMA user_version`; a newer file (a later release) is read, never migrated down. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS requests (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  client TEXT NOT NULL,
+  client_api TEXT NOT NULL,
+  upstream_endpoint TEXT,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  model_requested TEXT,
+  model_served TEXT,
+  status INTEGER NOT NULL,
+  error_code TEXT,
+  latency_ms INTEGER NOT NULL,
+  ttfb_ms INTEGER,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  cached_tokens INTEGER,
+  credits REAL,
+  credits_source TEXT,
+  premium_requests REAL,
+  initiator TEXT,
+  stream INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_at ON requests (at);
+`;
+
+/** SQLite's answers for "this file is not (or no longer) a database". */
+const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+export function isCorruptionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (CORRUPT_CODES.has(code) || code.startsWith('SQLITE_CORRUPT'));
+}
+
+let loaded: DatabaseConstructor | null = null;
+
+/** libsql is CommonJS with a Node-API binary (one per platform, shipped inside npm packages): loaded on first use, external to the bundles. */
+function loadSqlite(): DatabaseConstructor {
+  if (!loaded) loaded = createRequire(import.meta.url)('libsql') as DatabaseConstructor;
+  return loaded;
+}
+
+function prepare(db: Database): void {
+  // WAL: the CLI reads while the relay writes; NORMAL: a commit doesn't fsync (a crash keeps every
+  // committed batch but the last, which the ledger tolerates: it loses at most the last second).
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  const version = Number((db.prepare('PRAGMA user_version').get() as { user_version?: unknown } | undefined)?.user_version ?? 0);
+  if (version < SCHEMA_VERSION) {
+    db.exec(SCHEMA);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  }
+}
+
+/**
+ * Opens (creating) the ledger. A file SQLite calls corrupt is moved aside (`usage.db.corrupt-<time>`,
+ * with its -wal/-shm) and a fresh one started, with a log line; the relay keeps serving.
+ * `busyMs`: how long a statement waits for another process's write lock.
+ */
+export function openLedgerDatabase(path: string, options: { logger: Logger; busyMs?: number; now?: () => number }): Database {
+  const Sqlite = loadSqlite();
+  mkdirSync(dirname(path), { recursive: true });
+  const open = (): Database => {
+    const db = new Sqlite(path, { timeout: options.busyMs ?? 1000 });
+    try {
+      prepare(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  };
+  try {
+    return open();
+  } catch (error) {
+    if (!isCorruptionError(error)) throw error;
+    const aside = moveAside(path, options.now?.() ?? Date.now());
+    options.logger.warn(`usage ledger: ${path} is not a readable database (${(error as Error).message}); moved it to ${aside} and started a new one`);
+    return open();
+  }
+}
+
+/** Renames the database and its WAL/SHM files out of the way; returns the new name. */
+export function moveAside(path: string, now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+  const aside = `${path}.corrupt-${stamp}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  }
+  return aside;
+}
