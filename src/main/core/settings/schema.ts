@@ -29,6 +29,11 @@ export interface Settings {
   lastLogin: string | null;
   /** Overrides the client identity sent to GitHub (any of its fields); COPILOT_RELAY_CLIENT_IDENTITY wins. */
   clientIdentity: ClientIdentityOverride | null;
+  /** Local AI-credit budget per `budgetPeriod` (null: none); COPILOT_RELAY_BUDGET overrides it. */
+  budgetCredits: number | null;
+  budgetPeriod: 'day' | 'month';
+  /** Days the usage ledger keeps each request. */
+  usageRetentionDays: number;
 }
 
 export const SETTINGS_DEFAULTS: Settings = {
@@ -43,6 +48,9 @@ export const SETTINGS_DEFAULTS: Settings = {
   extraCaCertsFile: null,
   lastLogin: null,
   clientIdentity: null,
+  budgetCredits: null,
+  budgetPeriod: 'month',
+  usageRetentionDays: 90,
 };
 
 /** JSON Schema (draft 2020-12) of each key; unknown keys are kept as they are. */
@@ -63,6 +71,9 @@ export const SETTINGS_SCHEMA: { [K in keyof Settings]: Record<string, unknown> }
     additionalProperties: false,
     properties: Object.fromEntries(['editorVersion', 'editorPluginVersion', 'userAgent', 'integrationId', 'apiVersion'].map((key) => [key, { type: 'string', minLength: 1, maxLength: 200 }])),
   },
+  budgetCredits: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 10_000_000 },
+  budgetPeriod: { type: 'string', enum: ['day', 'month'] },
+  usageRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
 };
 
 /** Schema version stored with the file; migrations run in semver order up to it. */

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS requests (
   stream INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_at ON requests (at);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** SQLite's answers for "this file is not (or no longer) a database". */

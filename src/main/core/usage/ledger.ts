@@ -202,6 +202,24 @@ export class UsageLedger {
     }
   }
 
+  /** A small persistent note (e.g. which budget warning was already shown), or null. */
+  getMeta(key: string): string | null {
+    try {
+      const row = this.db?.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value?: unknown } | undefined;
+      return typeof row?.value === 'string' ? row.value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  setMeta(key: string, value: string): void {
+    try {
+      this.db?.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    } catch (error) {
+      this.options.logger.warn(`usage ledger: could not save ${key} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+
   /** Flushes and closes; later appends are ignored. */
   close(): void {
     if (this.closed) return;
