@@ -18,6 +18,9 @@ Commands:
   status [--json]                             Show sign-in, token and quota status
   models [--json]                             List the models: limits, endpoints, billing, policy
   models enable <id>                          Accept a model's policy (terms) for your account
+  usage [--since D] [--by model|client|day] [--json]
+                                              Requests, tokens, AI credits and limits from the
+                                              local ledger (D: 24h, 7d, 30d or a date; default 24h)
 
 serve options:
   --port N            0 picks a free port
@@ -35,7 +38,8 @@ Options:
 
 Environment: COPILOT_RELAY_GITHUB_TOKEN, COPILOT_RELAY_HOME, COPILOT_RELAY_API_KEY,
 COPILOT_RELAY_GITHUB_URL, COPILOT_RELAY_GITHUB_API_URL, COPILOT_RELAY_CLIENT_ID,
-COPILOT_RELAY_CLIENT_IDENTITY (JSON: editorVersion, editorPluginVersion, userAgent, integrationId, apiVersion).
+COPILOT_RELAY_CLIENT_IDENTITY (JSON: editorVersion, editorPluginVersion, userAgent, integrationId, apiVersion),
+COPILOT_RELAY_BUDGET (e.g. 500/month or 50/day).
 Never pass tokens as arguments: they show in \`ps\`.`;
 
 const COMMANDS: Record<string, () => Promise<{ run: CliCommand }>> = {
@@ -44,6 +48,7 @@ const COMMANDS: Record<string, () => Promise<{ run: CliCommand }>> = {
   logout: () => import('./commands/logout.js'),
   status: () => import('./commands/status.js'),
   models: () => import('./commands/models.js'),
+  usage: () => import('./commands/usage.js'),
 };
 
 export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr' | 'env' | 'stdinIsTTY'> = { ...process, stdinIsTTY: Boolean(process.stdin.isTTY) }): Promise<number> {

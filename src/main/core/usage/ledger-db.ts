@@ -14,6 +14,9 @@ export function ledgerPath(home: string): string {
   return join(home, LEDGER_FILE);
 }
 
+/** Meta key of the last-seen rate limits (a JSON LimitState[]): the relay saves it, `copilot-relay usage` reads it. */
+export const RATE_LIMITS_KEY = 'rate_limits';
+
 /** Schema version in `PRAGMA user_version`; a newer file (a later release) is read, never migrated down. */
 const SCHEMA_VERSION = 1;
 

@@ -5,7 +5,7 @@ import type { BudgetSetting, BudgetState } from './budget.js';
 import { classifyClient } from './client.js';
 import { UsageLedger } from './ledger.js';
 import type { LedgerRow } from './ledger.js';
-import { ledgerPath } from './ledger-db.js';
+import { ledgerPath, RATE_LIMITS_KEY } from './ledger-db.js';
 import { addRows, creditsSince, groupsSince, recentRows, totalsSince } from './ledger-queries.js';
 import type { UsageTotals } from './ledger-queries.js';
 import { RateLimits } from './limits.js';
@@ -53,6 +53,17 @@ export class UsageTracker implements UsageObserver {
       warned: ledger ? { get: () => ledger.getMeta('budget_warned'), set: (key) => ledger.setMeta('budget_warned', key) } : undefined,
     });
     this.budget.configure(options.budget ?? null);
+    // The CLI (another process) shows the limits "as last seen": saved with each ledger batch, not per answer.
+    this.limits.onChange(() => (this.limitsDirty = true));
+    this.ledger?.onFlush(() => this.saveLimits());
+  }
+
+  private limitsDirty = false;
+
+  private saveLimits(): void {
+    if (!this.limitsDirty || !this.ledger) return;
+    this.limitsDirty = false;
+    this.ledger.setMeta(RATE_LIMITS_KEY, JSON.stringify(this.limits.snapshot()));
   }
 
   admit(request: { clientApi: ClientApi; model: string | null }): Refusal | null {
@@ -184,6 +195,8 @@ export class UsageTracker implements UsageObserver {
 
   /** Writes what is queued and closes the ledger. */
   close(): void {
+    this.ledger?.flush();
+    this.saveLimits();
     this.ledger?.close();
   }
 }
