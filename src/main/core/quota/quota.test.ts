@@ -35,9 +35,16 @@ describe('quota', () => {
     const endpoints = resolveEndpoints({ env: {} });
     const ok = scriptedFetch(() => ({ status: 200, body }));
     const info = await fetchCopilotAccount({ endpoints, githubToken: 'ghu_FAKEQ', fetch: ok.fetch });
-    expect(info).toEqual({ plan: 'Copilot Pro', sku: 'monthly_subscriber', quota: expect.objectContaining({ remaining: 212 }) });
+    expect(info).toEqual({ plan: 'Copilot Pro', sku: 'monthly_subscriber', quota: expect.objectContaining({ remaining: 212 }), tokenBasedBilling: null, credits: null });
     expect(JSON.stringify(info)).not.toContain('SECRETISH');
     expect(ok.calls[0]).toMatchObject({ path: '/copilot_internal/user', headers: { authorization: 'token ghu_FAKEQ' } });
+    const tokenBilled = scriptedFetch(() => ({ status: 200, body: { ...body, token_based_billing: true, quota_snapshots: { ...body.quota_snapshots, ai_credits: { entitlement: 1000, remaining: 815.5, quota_reset_at: '2026-12-01T00:00:00Z' } } } }));
+    expect(await fetchCopilotAccount({ endpoints, githubToken: 'ghu_FAKEQ', fetch: tokenBilled.fetch })).toMatchObject({
+      tokenBasedBilling: true,
+      credits: { used: 184.5, entitlement: 1000, resetsAt: '2026-12-01T00:00:00.000Z' },
+    });
+    const requestBilled = scriptedFetch(() => ({ status: 200, body: { ...body, token_based_billing: false } }));
+    expect(await fetchCopilotAccount({ endpoints, githubToken: 'ghu_FAKEQ', fetch: requestBilled.fetch })).toMatchObject({ tokenBasedBilling: false, credits: null });
     const down = scriptedFetch(() => new TypeError('fetch failed'));
     expect(await fetchCopilotAccount({ endpoints, githubToken: 'ghu_FAKEQ', fetch: down.fetch })).toBeNull();
   });

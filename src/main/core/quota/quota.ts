@@ -10,6 +10,10 @@ export interface CopilotAccountInfo {
   sku: string | null;
   /** Premium requests (chat on Free). */
   quota: QuotaSnapshot | null;
+  /** `token_based_billing`: true → the plan is billed in AI credits; false → premium requests; null → not said. */
+  tokenBasedBilling: boolean | null;
+  /** GitHub's own AI-credit count for this period, when the answer has one (field names UNCERTAIN). */
+  credits: { used: number | null; entitlement: number | null; resetsAt: string | null } | null;
 }
 
 /**
@@ -49,6 +53,24 @@ export function quotaFromUserInfo(body: unknown): QuotaSnapshot | null {
   };
 }
 
+/**
+ * AI credits used this period as GitHub reports them. The shape is not documented: look for a
+ * snapshot named like credits (`ai_credits`, `credits`) with `credits_used`/`used` or
+ * entitlement − remaining. Null when there is none (then the ledger's count stands alone).
+ */
+export function creditsFromUserInfo(body: unknown): CopilotAccountInfo['credits'] {
+  if (!isObject(body) || !isObject(body.quota_snapshots)) return null;
+  const key = Object.keys(body.quota_snapshots).find((k) => /credit/i.test(k));
+  const snap = key ? body.quota_snapshots[key] : null;
+  if (!isObject(snap)) return null;
+  const entitlement = num(snap.entitlement);
+  const remaining = num(snap.remaining);
+  const used = num(snap.credits_used) ?? num(snap.used) ?? (entitlement !== null && remaining !== null ? entitlement - remaining : null);
+  const reset = typeof snap.quota_reset_at === 'string' ? snap.quota_reset_at : typeof body.quota_reset_date_utc === 'string' ? body.quota_reset_date_utc : null;
+  const resetDate = reset ? new Date(reset) : null;
+  return { used, entitlement, resetsAt: resetDate && !Number.isNaN(resetDate.getTime()) ? resetDate.toISOString() : null };
+}
+
 /** `GET {api}/copilot_internal/user` with the GitHub token. Returns null when it is unavailable (it is optional). */
 export async function fetchCopilotAccount(options: { endpoints: GitHubEndpoints; githubToken: string; fetch?: FetchLike; signal?: AbortSignal; timeoutMs?: number }): Promise<CopilotAccountInfo | null> {
   const answer = await requestGitHub(`${options.endpoints.apiUrl}/copilot_internal/user`, {
@@ -63,5 +85,6 @@ export async function fetchCopilotAccount(options: { endpoints: GitHubEndpoints;
   const body = answer.json;
   const sku = typeof body.access_type_sku === 'string' ? body.access_type_sku : null;
   const copilotPlan = typeof body.copilot_plan === 'string' ? body.copilot_plan : null;
-  return { plan: planName(sku, copilotPlan), sku, quota: quotaFromUserInfo(body) };
+  const tokenBasedBilling = typeof body.token_based_billing === 'boolean' ? body.token_based_billing : null;
+  return { plan: planName(sku, copilotPlan), sku, quota: quotaFromUserInfo(body), tokenBasedBilling, credits: tokenBasedBilling ? creditsFromUserInfo(body) : null };
 }
