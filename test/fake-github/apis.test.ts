@@ -115,6 +115,8 @@ describe('/v1/messages', () => {
       id: expect.stringMatching(/^msg_/), type: 'message', role: 'assistant', model: 'claude-sonnet-4.5',
       content: [{ type: 'text', text: 'Echo: hi claude' }], stop_reason: 'end_turn', stop_sequence: null,
       usage: { input_tokens: 3, output_tokens: 3, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      // (3 × 300 + 3 × 1500) / 1e6 AI credits
+      copilot_usage: { total_nano_aiu: 5_400_000 },
     });
     expect(fake.requests.at(-1)?.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
   });

@@ -1,3 +1,4 @@
+import { usageRateLimitHeaders } from './billing.js';
 import { handleChat } from './chat.js';
 import { handleEmbeddings } from './embeddings.js';
 import { nextMonthStart } from './github-api.js';
@@ -51,18 +52,21 @@ export async function handleCapi(state: FakeState, reply: Reply, method: string,
   if (outdated) return reply.json(outdated.status, outdated.body);
   // Live quota, as CAPI reports it on answers (URL-encoded snapshot; same numbers as /copilot_internal/user).
   reply.res.setHeader('x-quota-snapshot-premium_interactions', 'ent=300&ov=0.0&ovPerm=false&rem=70.7&rst=' + encodeURIComponent(nextMonthStart().toISOString()));
+  for (const [name, value] of Object.entries(usageRateLimitHeaders(state))) reply.res.setHeader(name, value);
 
   if (knobs.rateLimitNext > 0) {
     knobs.rateLimitNext--;
+    const wait = knobs.rateLimitRetryAfter;
+    const retryAfter: Record<string, string> = wait === null ? {} : { 'retry-after': knobs.rateLimitRetryAfterAsDate ? new Date(Date.now() + wait * 1000).toUTCString() : String(wait) };
     return reply.json(
       429,
-      { error: { message: 'Sorry, you have been rate-limited. Please wait a moment before trying again.', code: 'rate_limited' } },
-      { 'retry-after': String(knobs.rateLimitRetryAfter), 'x-ratelimit-exceeded': 'global-user-requests' },
+      { error: { message: 'Sorry, you have been rate-limited. Please wait a moment before trying again.', code: knobs.rateLimitCode } },
+      { ...retryAfter, 'x-ratelimit-exceeded': 'global-user-requests' },
     );
   }
 
   if (method === 'GET') {
-    const seen = { policies: state.modelPolicies, legacy: isLegacyApiVersion(state, headers) };
+    const seen = { policies: state.modelPolicies, legacy: isLegacyApiVersion(state, headers), tokenPrices: knobs.tokenPrices };
     if (subpath === '/models') return reply.json(200, modelsListBody(seen));
     const match = /^\/models\/([^/]+)$/.exec(subpath);
     if (match) {
@@ -80,6 +84,10 @@ export async function handleCapi(state: FakeState, reply: Reply, method: string,
   if (policy) return handlePolicy(state, reply, decodeURIComponent(policy[1]!), body);
   const route = POST_ROUTES.get(subpath);
   if (!route) return reply.json(404, { error: { message: 'Not Found', code: 'not_found' } });
+  if (knobs.outOfCreditsNext > 0 && subpath !== '/embeddings') {
+    knobs.outOfCreditsNext--;
+    return reply.json(402, { error: { message: "You've run out of your AI credits. Add more credits or raise your budget to keep using Copilot.", code: 'quota_exceeded' } });
+  }
   if (body === '' || typeof body !== 'object' || body === null) {
     return reply.json(400, { error: { message: 'bad request: body must be a JSON object', code: 'invalid_request_body' } });
   }

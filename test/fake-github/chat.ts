@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Reply } from './http-util.js';
+import { billedUsage } from './billing.js';
 import { findModel, modelSupports, modelThinks } from './models.js';
 import type { FakeState } from './state.js';
 import { dataFrame, streamFrames } from './sse.js';
@@ -88,6 +89,7 @@ export async function handleChat(state: FakeState, reply: Reply, body: unknown):
   const id = newId('chatcmpl-');
   const created = Math.floor(Date.now() / 1000);
   const toolIndex = answer.text !== null && state.knobs.splitChoices ? 1 : 0;
+  const billed = billedUsage(state, valid.model, { input: answer.usage.prompt_tokens, output: answer.usage.completion_tokens, cached: answer.usage.prompt_tokens_details.cached_tokens });
 
   if (b['stream'] !== true) {
     const toolCalls = answer.toolCall
@@ -105,7 +107,7 @@ export async function handleChat(state: FakeState, reply: Reply, body: unknown):
           { index: 1, message: { role: 'assistant', content: null, tool_calls: toolCalls }, finish_reason: answer.finishReason },
         ]
       : [{ index: 0, message: message(answer.text, toolCalls), finish_reason: answer.finishReason }];
-    const payload = { id, object: 'chat.completion', created, model: valid.model, choices, usage: answer.usage, system_fingerprint: 'fp_fake' };
+    const payload = { id, object: 'chat.completion', created, model: valid.model, choices, usage: answer.usage, ...billed, system_fingerprint: 'fp_fake' };
     if (state.knobs.malformedJson) {
       const json = JSON.stringify(payload);
       return reply.text(200, json.slice(0, Math.floor(json.length / 2)), 'application/json; charset=utf-8');
@@ -130,7 +132,7 @@ export async function handleChat(state: FakeState, reply: Reply, body: unknown):
   if (frames.length === 0) frames.push(delta(0, { ...role(), content: '' }));
   const finals = toolIndex === 1 ? [0, 1] : [0];
   frames.push(dataFrame(chunk(finals.map((index) => ({ index, delta: {}, finish_reason: answer.finishReason })))));
-  if (state.knobs.streamUsage) frames.push(dataFrame(chunk([], { usage: answer.usage })));
+  if (state.knobs.streamUsage) frames.push(dataFrame(chunk([], { usage: answer.usage, ...billed })));
   frames.push({ text: 'data: [DONE]\n\n' });
   await streamFrames(state, reply, frames);
 }

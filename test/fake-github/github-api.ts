@@ -121,6 +121,7 @@ export function handleCopilotUser(state: FakeState, reply: Reply, headers: Recor
     can_signup_for_limited: false,
     organization_login_list: [],
     endpoints: { api: state.capiUrl, proxy: `${state.url}/proxy`, telemetry: `${state.url}/telemetry`, 'origin-tracker': `${state.url}/origin-tracker` },
+    ...(state.knobs.tokenBasedBilling === null ? {} : { token_based_billing: state.knobs.tokenBasedBilling }),
     quota_reset_date: reset.toISOString().slice(0, 10),
     quota_reset_date_utc: reset.toISOString(),
     quota_snapshots: {

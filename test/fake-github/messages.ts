@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MODEL_NOT_SUPPORTED, newId } from './chat.js';
 import type { Reply } from './http-util.js';
+import { billedUsage } from './billing.js';
 import { findModel, modelSupports } from './models.js';
 import type { FakeState } from './state.js';
 import { eventFrame, streamFrames } from './sse.js';
@@ -71,13 +72,15 @@ export async function handleMessages(state: FakeState, reply: Reply, body: unkno
   const cached = Math.min(state.knobs.cachedTokens, inputTokens);
   const usage = { input_tokens: inputTokens - cached, output_tokens: outputTokens, cache_read_input_tokens: cached, cache_creation_input_tokens: 0 };
   const message = { id: newId('msg_'), type: 'message', role: 'assistant', model: model.id, content, stop_reason: stopReason, stop_sequence: stopSequence, usage };
+  // Anthropic's input_tokens excludes cache reads; billed on the whole prompt.
+  const billed = billedUsage(state, model.id, { input: inputTokens, output: outputTokens, cached });
 
   if (b['stream'] !== true) {
     if (state.knobs.malformedJson) {
       const json = JSON.stringify(message);
       return reply.text(200, json.slice(0, Math.floor(json.length / 2)), 'application/json; charset=utf-8');
     }
-    return reply.json(200, message);
+    return reply.json(200, { ...message, ...billed });
   }
 
   const n = state.knobs.streamChunks;
@@ -100,7 +103,7 @@ export async function handleMessages(state: FakeState, reply: Reply, body: unkno
     }
     frames.push(ev('content_block_stop', { index }));
   });
-  frames.push(ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: outputTokens } }));
+  frames.push(ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: outputTokens }, ...billed }));
   frames.push(ev('message_stop', {}));
   await streamFrames(state, reply, frames);
 }

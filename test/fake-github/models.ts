@@ -1,4 +1,6 @@
 /** The fake `/models` catalogue: realistic entries plus deliberately odd ones (doc §7 quirks). */
+import { FAKE_TOKEN_PRICES } from './billing.js';
+import type { FakeTokenPrices } from './billing.js';
 
 export interface FakeModel {
   id: string;
@@ -10,7 +12,7 @@ export interface FakeModel {
   model_picker_enabled: boolean;
   is_chat_default: boolean;
   is_chat_fallback: boolean;
-  billing?: { is_premium: boolean; multiplier?: number; restricted_to?: string[]; token_prices?: Record<string, unknown> } | null;
+  billing?: { is_premium: boolean; multiplier?: number; restricted_to?: string[]; token_prices?: FakeTokenPrices } | null;
   policy?: { state: string; terms: string };
   supported_endpoints?: string[];
   capabilities: {
@@ -220,23 +222,34 @@ export const MALFORMED_MODELS: readonly unknown[] = [
  * the client sent an API version older than `knobs.minApiVersion` — no `billing.token_prices`, no
  * 1M-context limits (copilot-protocol.md, "2026 changes").
  */
-export function modelsListBody(options: { policies?: ReadonlyMap<string, string>; legacy?: boolean } = {}): { object: 'list'; data: unknown[] } {
+export function modelsListBody(options: ModelView = {}): { object: 'list'; data: unknown[] } {
   const entry = (model: FakeModel): FakeModel => view(model, options);
   return { object: 'list', data: [...FAKE_MODELS.slice(0, 6).map(entry), MALFORMED_MODELS[0], ...FAKE_MODELS.slice(6).map(entry), MALFORMED_MODELS[1]] };
 }
 
-/** One entry as a client with these policies and this API version sees it. */
-export function view(model: FakeModel, options: { policies?: ReadonlyMap<string, string>; legacy?: boolean } = {}): FakeModel {
+/** `tokenPrices: false` (the knob): no `billing.token_prices` on any entry. */
+export interface ModelView {
+  policies?: ReadonlyMap<string, string>;
+  legacy?: boolean;
+  tokenPrices?: boolean;
+}
+
+/**
+ * One entry as a client with these policies and this API version sees it. Prices: the entry's own
+ * `billing.token_prices`, else billing.ts's table; none under an old API version or with the knob off.
+ */
+export function view(model: FakeModel, options: ModelView = {}): FakeModel {
   const accepted = options.policies?.get(model.id);
   const legacyLimits = options.legacy ? LEGACY_LIMITS[model.id] : undefined;
-  const tokenPrices = options.legacy && model.billing?.token_prices !== undefined;
-  if (!accepted && !legacyLimits && !tokenPrices) return model;
+  const prices = !options.legacy && options.tokenPrices !== false ? model.billing?.token_prices ?? FAKE_TOKEN_PRICES[model.id] : undefined;
+  const repriced = model.billing ? prices !== model.billing.token_prices : false;
+  if (!accepted && !legacyLimits && !repriced) return model;
   const out: FakeModel = { ...model };
   if (accepted && model.policy) out.policy = { ...model.policy, state: accepted };
   if (legacyLimits) out.capabilities = { ...model.capabilities, limits: legacyLimits };
-  if (tokenPrices && model.billing) {
+  if (repriced && model.billing) {
     const { token_prices: _dropped, ...rest } = model.billing;
-    out.billing = rest;
+    out.billing = prices ? { ...rest, token_prices: prices } : rest;
   }
   return out;
 }

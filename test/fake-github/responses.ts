@@ -1,5 +1,6 @@
 import { MODEL_NOT_SUPPORTED, newId } from './chat.js';
 import type { Reply } from './http-util.js';
+import { billedUsage } from './billing.js';
 import { findModel, modelSupports } from './models.js';
 import type { FakeState } from './state.js';
 import { eventFrame, streamFrames } from './sse.js';
@@ -74,9 +75,10 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
       : null,
   });
   const finalStatus = truncated ? 'incomplete' : 'completed';
+  const billed = billedUsage(state, model.id, { input: inputTokens, output: outputTokens, cached: Math.min(state.knobs.cachedTokens, inputTokens) });
 
   if (b['stream'] !== true) {
-    const payload = response(finalStatus, output, true);
+    const payload = { ...response(finalStatus, output, true), ...billed };
     if (state.knobs.malformedJson) {
       const json = JSON.stringify(payload);
       return reply.text(200, json.slice(0, Math.floor(json.length / 2)), 'application/json; charset=utf-8');
@@ -101,6 +103,6 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
     frames.push(ev('response.content_part.done', { item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text, annotations: [] } }));
   }
   frames.push(ev('response.output_item.done', { output_index: 0, item }));
-  frames.push(ev(truncated ? 'response.incomplete' : 'response.completed', { response: response(finalStatus, output, true) }));
+  frames.push(ev(truncated ? 'response.incomplete' : 'response.completed', { response: response(finalStatus, output, true), ...billed }));
   await streamFrames(state, reply, frames);
 }

@@ -32,7 +32,7 @@ export interface FakeKnobs {
   resetMidStream: boolean;
   hang: boolean;
   rateLimitNext: number;
-  rateLimitRetryAfter: number;
+  rateLimitRetryAfter: number | null;
   capiFailureStatus: number | null;
   malformedJson: boolean;
   malformedSse: boolean;
@@ -48,6 +48,21 @@ export interface FakeKnobs {
   clientNotSupportedBelow: string | null;
   /** false → chat streams end without their usage chunk (upstreams that ignore stream_options.include_usage). */
   streamUsage: boolean;
+  // billing (copilot-protocol.md, "2026 changes")
+  /** `token_based_billing` on `/copilot_internal/user`; null leaves the field out (an older answer). */
+  tokenBasedBilling: boolean | null;
+  /** `/models` entries carry `billing.token_prices` (AI credits per `batch_size` tokens; see billing.ts). */
+  tokenPrices: boolean;
+  /** Answers carry `copilot_usage.total_nano_aiu` (non-stream body; the final usage chunk/event of a stream), priced like billing.ts; the sum is in counters.billedNanoAiu. */
+  billNanoAiu: boolean;
+  /** `x-usage-ratelimit-session` / `-weekly` on every Copilot API answer, as percent left (`rem=…&rst=…`); null → no such headers. */
+  usageRateLimits: { session: number; weekly: number } | null;
+  /** `code` of the 429s `rateLimitNext` sends (`rate_limited`, `user_weekly_rate_limited`, `user_global_rate_limited`, `user_model_rate_limited`, `integration_rate_limited`, …). */
+  rateLimitCode: string;
+  /** `Retry-After` of those 429s as an HTTP date instead of seconds (`rateLimitRetryAfter` from now); `rateLimitRetryAfter: null` sends none. */
+  rateLimitRetryAfterAsDate: boolean;
+  /** The next N generation requests get 402 "You've run out of your AI credits" (code `quota_exceeded`). */
+  outOfCreditsNext: number;
 }
 
 export interface FakeCounters {
@@ -59,6 +74,8 @@ export interface FakeCounters {
   abortedRequests: number;
   devicePolls: number;
   openSockets: number;
+  /** Sum of every `total_nano_aiu` the fake billed (what the relay's ledger should add up to). */
+  billedNanoAiu: number;
 }
 
 export interface RecordedRequest {
@@ -138,9 +155,16 @@ export function defaultKnobs(): FakeKnobs {
     minApiVersion: '2026-06-01',
     clientNotSupportedBelow: null,
     streamUsage: true,
+    tokenBasedBilling: true,
+    tokenPrices: true,
+    billNanoAiu: true,
+    usageRateLimits: { session: 82, weekly: 38 },
+    rateLimitCode: 'rate_limited',
+    rateLimitRetryAfterAsDate: false,
+    outOfCreditsNext: 0,
   };
 }
 
 export function zeroCounters(): FakeCounters {
-  return { exchanges: 0, exchangesInFlight: 0, maxExchangesInFlight: 0, capiRequests: 0, abortedRequests: 0, devicePolls: 0, openSockets: 0 };
+  return { exchanges: 0, exchangesInFlight: 0, maxExchangesInFlight: 0, capiRequests: 0, abortedRequests: 0, devicePolls: 0, openSockets: 0, billedNanoAiu: 0 };
 }
