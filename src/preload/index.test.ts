@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, beforeAll } from 'vitest';
-import { IPC, STATUS_EVENT } from '../shared/ipc.js';
+import { ACTIVITY_EVENT, IPC, STATUS_EVENT, VIEW_EVENT } from '../shared/ipc.js';
 import type { RelayApi } from '../shared/ipc.js';
 
 const exposed = new Map<string, unknown>();
@@ -22,9 +22,9 @@ describe('preload bridge', () => {
     api = exposed.get('relay') as RelayApi;
   });
 
-  it('exposes only window.relay, with one function per contract channel plus onStatus', () => {
+  it('exposes only window.relay, with one function per contract channel plus the push subscriptions', () => {
     expect([...exposed.keys()]).toEqual(['relay']);
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(IPC), 'onStatus'].sort());
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(IPC), 'onStatus', 'onActivity', 'onShowView'].sort());
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(JSON.stringify(Object.keys(api))).not.toContain('ipcRenderer');
   });
@@ -48,5 +48,13 @@ describe('preload bridge', () => {
     expect(seen).toEqual([{ phase: 'ready' }]);
     off();
     expect(listeners.has(STATUS_EVENT)).toBe(false);
+    for (const [subscribe, channel, value] of [[api.onActivity, ACTIVITY_EVENT, { client: 'curl' }], [api.onShowView, VIEW_EVENT, 'activity']] as const) {
+      const got: unknown[] = [];
+      const stop = (subscribe as (fn: (v: unknown) => void) => () => void)((v) => got.push(v));
+      listeners.get(channel)!({ sender: { secret: 'ipcRenderer' } }, value);
+      expect(got).toEqual([value]);
+      stop();
+      expect(listeners.has(channel)).toBe(false);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { RelayStatus } from './status.js';
+import type { ActivityRange, ActivityRow, ActivitySnapshot, EnvLineKind } from './usage.js';
 
 /**
  * The one IPC contract between main, preload and renderer. Main's handlers, the preload's bridge,
@@ -19,10 +20,23 @@ export const IPC = {
   hideWindow: 'relay:hide-window',
   getLastView: 'relay:get-last-view',
   setLastView: 'relay:set-last-view',
+  getActivity: 'relay:get-activity',
+  copyEnvLine: 'relay:copy-env-line',
+  setBudget: 'relay:set-budget',
 } as const;
 
 /** Main → renderer push on every status change. */
 export const STATUS_EVENT = 'relay:status' as const;
+/** Main → renderer push for each request the relay recorded (the Activity view's live list). */
+export const ACTIVITY_EVENT = 'relay:activity' as const;
+/** Main → renderer: show this view (the tray's "Activity…"). */
+export const VIEW_EVENT = 'relay:view' as const;
+
+/** The local AI-credit budget as the window sets it (null limit: no budget). */
+export interface BudgetInput {
+  limitCredits: number | null;
+  period: 'day' | 'month';
+}
 
 export type IpcMethod = keyof typeof IPC;
 export type IpcChannel = (typeof IPC)[IpcMethod];
@@ -62,6 +76,9 @@ export interface IpcContracts {
   hideWindow: { request: []; response: void };
   getLastView: { request: []; response: WindowView };
   setLastView: { request: [view: WindowView]; response: void };
+  getActivity: { request: [range: ActivityRange]; response: ActivitySnapshot };
+  copyEnvLine: { request: [kind: EnvLineKind]; response: ActionResult };
+  setBudget: { request: [budget: BudgetInput]; response: ActionResult };
 }
 
 // Compile-time coverage: every channel has a contract and every contract has a channel.
@@ -78,4 +95,8 @@ export type RelayApi = {
 } & {
   /** Subscribes to status pushes; returns the unsubscribe function. */
   onStatus(listener: (status: RelayStatus) => void): () => void;
+  /** Subscribes to recorded requests (live Activity); returns the unsubscribe function. */
+  onActivity(listener: (row: ActivityRow) => void): () => void;
+  /** Main asks the window to show a view; returns the unsubscribe function. */
+  onShowView(listener: (view: WindowView) => void): () => void;
 };

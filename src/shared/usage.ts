@@ -79,3 +79,15 @@ export interface ActivitySnapshot {
   /** False when the ledger could not be opened (the view says so). */
   ledgerAvailable: boolean;
 }
+
+/** Which "point a tool at the relay" line the empty state copies. */
+export type EnvLineKind = 'openai' | 'anthropic';
+
+/**
+ * The two env lines that point a tool at the relay, from its `/v1` URL: OpenAI-compatible tools take
+ * the `/v1` base, Anthropic's SDK and Claude Code the bare origin.
+ */
+export function envLine(kind: EnvLineKind, proxyUrl: string): string {
+  const base = proxyUrl.replace(/\/+$/, '');
+  return kind === 'openai' ? `OPENAI_BASE_URL=${base}` : `ANTHROPIC_BASE_URL=${base.replace(/\/v1$/, '')}`;
+}

@@ -5,7 +5,7 @@ import type { RelayBackend } from '../core/service-host/client.js';
 import type { StartupFailure } from '../core/service-host/contract.js';
 import type { Logger } from '../core/log/logger.js';
 import { resolveEndpoints } from '../core/config/endpoints.js';
-import { STATUS_EVENT } from '../../shared/ipc.js';
+import { ACTIVITY_EVENT, STATUS_EVENT } from '../../shared/ipc.js';
 import type { RelayStatus } from '../../shared/status.js';
 import { createActions } from './actions.js';
 import { trayIconPath } from './icons.js';
@@ -15,6 +15,8 @@ import { createLoginItem } from './login-item.js';
 import { wirePowerMonitor } from './power.js';
 import { handleStartupFailure } from './startup-dialogs.js';
 import { createTray } from './tray.js';
+import { createUsageActions } from './usage-actions.js';
+import type { UsageSource } from './usage-actions.js';
 import type { UiStateStore } from './ui-state.js';
 import { createStatusWindow, hardenApp, revealWindow, statusWindowOptions, usablePosition } from './window.js';
 
@@ -34,6 +36,8 @@ export interface DesktopOptions {
   isQuitting: () => boolean;
   /** Stops the service and quits (the tray's Quit). */
   quit: () => Promise<void>;
+  /** The usage ledger, limits and budget behind the Activity view (absent: the view says the ledger is unavailable). */
+  usage?: UsageSource;
 }
 
 /**
@@ -92,9 +96,13 @@ export async function startDesktop(options: DesktopOptions) {
   });
   // The status line says "token valid 24 min": keep the minutes honest between status changes.
   setInterval(() => tray.update(latest), 60_000).unref();
+  const usageActions = createUsageActions({ source: () => options.usage ?? null, clipboard, proxyUrl: () => latest.proxy.url, logger });
+  options.usage?.onRecord((row) => {
+    if (window && !window.isDestroyed() && window.isVisible()) window.webContents.send(ACTIVITY_EVENT, row);
+  });
   registerIpcHandlers(
     ipcMain,
-    { ...actions, getStatus: () => backend.status(), getLastView: () => uiState.get('lastView'), setLastView: (view) => uiState.set('lastView', view) },
+    { ...actions, ...usageActions, getStatus: () => backend.status(), getLastView: () => uiState.get('lastView'), setLastView: (view) => uiState.set('lastView', view) },
     () => window,
   );
   wirePowerMonitor(powerMonitor, backend);

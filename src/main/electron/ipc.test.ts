@@ -3,6 +3,7 @@ import { IPC } from '../../shared/ipc.js';
 import { isTrustedSender, registerIpcHandlers } from './ipc.js';
 import type { IpcHandlers } from './ipc.js';
 import { readyStatus } from '../../../e2e/support/status-fixtures.js';
+import { emptyActivity } from '../../../e2e/support/activity-fixtures.js';
 
 /** A window as electron.d.ts describes it: its webContents, whose mainFrame is a WebFrameMain (processId, routingId). */
 function fakeWindow() {
@@ -33,6 +34,9 @@ function setup() {
     hideWindow: vi.fn(),
     getLastView: vi.fn(() => 'status' as const),
     setLastView: vi.fn(),
+    getActivity: vi.fn(async () => emptyActivity()),
+    copyEnvLine: vi.fn(async () => ({ ok: true })),
+    setBudget: vi.fn(async () => ({ ok: true })),
   } satisfies IpcHandlers;
   const window = fakeWindow();
   let current: ReturnType<typeof fakeWindow> | null = window;
@@ -93,5 +97,23 @@ describe('IPC choke point', () => {
     for (const bad of [[], ['settings'], ['status', 'x'], [1]]) await expect(call(IPC.setLastView, PAGE, ...bad), JSON.stringify(bad)).rejects.toThrow(/view/);
     await call(IPC.setLastView, PAGE, 'activity');
     expect(handlers.setLastView).toHaveBeenCalledWith('activity');
+  });
+
+  it('validates the Activity view\'s arguments: a known range and env line, a well-formed budget', async () => {
+    const { call, handlers, ours } = setup();
+    const PAGE = ours;
+    for (const bad of [[], ['year'], ['today', 'extra'], [{}]]) await expect(call(IPC.getActivity, PAGE, ...bad), JSON.stringify(bad)).rejects.toThrow(/range/);
+    await call(IPC.getActivity, PAGE, 'week');
+    expect(handlers.getActivity).toHaveBeenCalledWith('week');
+    await expect(call(IPC.copyEnvLine, PAGE, 'OPENAI_BASE_URL=https://evil.test')).rejects.toThrow(/kind/);
+    await call(IPC.copyEnvLine, PAGE, 'anthropic');
+    expect(handlers.copyEnvLine).toHaveBeenCalledWith('anthropic');
+    for (const bad of [null, [], { limitCredits: 0, period: 'day' }, { limitCredits: -5, period: 'day' }, { limitCredits: '50', period: 'day' }, { limitCredits: 50, period: 'week' }, { limitCredits: 50, period: 'day', extra: 1 }, { limitCredits: Infinity, period: 'month' }]) {
+      await expect(call(IPC.setBudget, PAGE, bad), JSON.stringify(bad)).rejects.toThrow();
+    }
+    expect(handlers.setBudget).not.toHaveBeenCalled();
+    await call(IPC.setBudget, PAGE, { limitCredits: 50, period: 'day' });
+    await call(IPC.setBudget, PAGE, { limitCredits: null, period: 'month' });
+    expect(handlers.setBudget.mock.calls).toEqual([[{ limitCredits: 50, period: 'day' }], [{ limitCredits: null, period: 'month' }]]);
   });
 });

@@ -34,6 +34,11 @@ const noArgs = (args: unknown[]): [] => {
   return [];
 };
 
+const oneOf = <T extends string>(what: string, allowed: readonly T[]) => (args: unknown[]): [T] => {
+  if (args.length !== 1 || !allowed.includes(args[0] as T)) throw new IpcRejected(`${what} must be one of ${allowed.join(', ')}`);
+  return [args[0] as T];
+};
+
 const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
 /** Argument validators: anything not matching the contract exactly is rejected. */
@@ -60,6 +65,19 @@ export const VALIDATORS: { [M in IpcMethod]: (args: unknown[]) => IpcRequest<M> 
     if (enterprise === null) return [null];
     if (typeof enterprise === 'string' && HOST.test(enterprise)) return [enterprise.toLowerCase()];
     throw new IpcRejected('enterprise must be a host name');
+  },
+  getActivity: oneOf('range', ['today', 'week', 'month'] as const),
+  copyEnvLine: oneOf('kind', ['openai', 'anthropic'] as const),
+  setBudget: (args) => {
+    const budget = args[0] as Record<string, unknown> | null;
+    if (args.length !== 1 || typeof budget !== 'object' || budget === null || Array.isArray(budget)) throw new IpcRejected('expected one budget object');
+    const { limitCredits, period, ...rest } = budget;
+    if (Object.keys(rest).length > 0) throw new IpcRejected(`unknown budget field ${Object.keys(rest)[0]}`);
+    if (limitCredits !== null && (typeof limitCredits !== 'number' || !Number.isFinite(limitCredits) || limitCredits <= 0 || limitCredits > 10_000_000)) {
+      throw new IpcRejected('limitCredits must be a positive number or null');
+    }
+    if (period !== 'day' && period !== 'month') throw new IpcRejected('period must be day or month');
+    return [{ limitCredits, period }];
   },
   setSettings: (args) => {
     if (args.length !== 1) throw new IpcRejected('expected one settings object');
