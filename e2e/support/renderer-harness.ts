@@ -7,6 +7,8 @@ import type { Page } from '@playwright/test';
 import type { RelayBackend } from '../../src/main/core/service-host/client.js';
 import { createActions } from '../../src/main/electron/actions.js';
 import { VALIDATORS } from '../../src/main/electron/ipc.js';
+import { createUsageActions } from '../../src/main/electron/usage-actions.js';
+import type { UsageSource } from '../../src/main/electron/usage-actions.js';
 import { silentLogger } from '../../src/main/core/log/logger.js';
 import { IPC } from '../../src/shared/ipc.js';
 import type { IpcMethod, WindowView } from '../../src/shared/ipc.js';
@@ -35,7 +37,7 @@ export async function serveRenderer(): Promise<{ url: string; close: () => Promi
  * ServiceClient of a real service process, or a scripted one); status pushes are forwarded to the
  * page's onStatus listeners.
  */
-export async function installBridge(page: Page, backend: RelayBackend) {
+export async function installBridge(page: Page, backend: RelayBackend, options: { usage?: UsageSource } = {}) {
   const clipboard: string[] = [];
   const opened: string[] = [];
   let autostart = false;
@@ -53,9 +55,11 @@ export async function installBridge(page: Page, backend: RelayBackend) {
     logger: silentLogger,
   });
   let hidden = 0;
+  const usageActions = createUsageActions({ source: () => options.usage ?? null, clipboard: { writeText: async (t: string) => void clipboard.push(t) }, proxyUrl: () => backend.status().proxy.url, logger: silentLogger });
   let lastView: WindowView = 'status';
   const handlers = {
     ...actions,
+    ...usageActions,
     getStatus: () => backend.status(),
     getLastView: () => lastView,
     setLastView: (view: WindowView) => void (lastView = view),
@@ -69,10 +73,16 @@ export async function installBridge(page: Page, backend: RelayBackend) {
   });
   await page.addInitScript((methods: string[]) => {
     const listeners = new Set<(s: unknown) => void>();
+    const activityListeners = new Set<(r: unknown) => void>();
+    const viewListeners = new Set<(v: unknown) => void>();
     const w = globalThis as unknown as Record<string, unknown> & { __relayCall: (m: string, a: unknown[]) => Promise<unknown> };
     const api: Record<string, unknown> = {
       onStatus: (fn: (s: unknown) => void) => (listeners.add(fn), () => listeners.delete(fn)),
+      onActivity: (fn: (r: unknown) => void) => (activityListeners.add(fn), () => activityListeners.delete(fn)),
+      onShowView: (fn: (v: unknown) => void) => (viewListeners.add(fn), () => viewListeners.delete(fn)),
     };
+    w.__relayPushActivity = (r: unknown) => activityListeners.forEach((fn) => fn(r));
+    w.__relayPushView = (v: unknown) => viewListeners.forEach((fn) => fn(v));
     for (const m of methods) api[m] = (...args: unknown[]) => w.__relayCall(m, args).then((r) => (r === null ? undefined : r));
     w.__relayPush = (s: unknown) => listeners.forEach((fn) => fn(s));
     w.relay = Object.freeze(api);
@@ -80,5 +90,10 @@ export async function installBridge(page: Page, backend: RelayBackend) {
   const unsubscribe = backend.onStatus((status) => {
     void page.evaluate((s) => (globalThis as unknown as { __relayPush?: (s: unknown) => void }).__relayPush?.(s), status).catch(() => undefined);
   });
-  return { clipboard, opened, hiddenCount: () => hidden, autostart: () => autostart, unsubscribe };
+  // Live rows from the usage source, as main pushes them.
+  const stopActivity = options.usage?.onRecord((row) => {
+    void page.evaluate((r) => (globalThis as unknown as { __relayPushActivity?: (r: unknown) => void }).__relayPushActivity?.(r), row).catch(() => undefined);
+  });
+  const showView = (view: WindowView) => page.evaluate((v) => (globalThis as unknown as { __relayPushView?: (v: unknown) => void }).__relayPushView?.(v), view);
+  return { clipboard, opened, hiddenCount: () => hidden, autostart: () => autostart, unsubscribe: () => (unsubscribe(), stopActivity?.()), showView, lastView: () => lastView };
 }

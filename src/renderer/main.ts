@@ -1,7 +1,8 @@
 // The status window. Talks to main only through window.relay (the preload's typed bridge).
-import type { RelayApi, WindowSettings } from '../shared/ipc.js';
+import type { RelayApi, WindowSettings, WindowView } from '../shared/ipc.js';
 import type { RelayStatus } from '../shared/status.js';
 import { el, setBar, setText, show } from './dom.js';
+import { initActivity } from './activity.js';
 import { clockTime, countdown, displayUrl, lifetimeLeft, modeLabel, parsePort, phaseLabel, quotaLabel, shortDate } from './format.js';
 
 declare global {
@@ -169,6 +170,30 @@ on('port', 'change', () => {
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') void relay.hideWindow();
 });
+
+// Status | Activity: a segmented control; the tray's "Activity…" switches through onShowView.
+const activity = initActivity(relay);
+function showView(view: WindowView): void {
+  document.body.dataset.view = view;
+  for (const [id, name] of [['tab-status', 'status'], ['tab-activity', 'activity']] as const) {
+    el(id).setAttribute('aria-selected', String(view === name));
+    el(id).tabIndex = view === name ? 0 : -1;
+  }
+  show('view-activity', view === 'activity');
+  show('activity-range', view === 'activity');
+  if (view === 'activity') activity.show();
+  else activity.hide();
+}
+on('tab-status', 'click', () => showView('status'));
+on('tab-activity', 'click', () => showView('activity'));
+el('tab-status').parentElement!.addEventListener('keydown', (event) => {
+  if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+  const next = document.body.dataset.view === 'activity' ? 'status' : 'activity';
+  showView(next);
+  el(`tab-${next}`).focus();
+});
+relay.onShowView(showView);
+showView('status');
 
 relay.onStatus(render);
 void relay.getStatus().then(render);

@@ -1,0 +1,66 @@
+// Pure formatting for the Activity view (tested in Node; the page uses the same functions).
+
+/** "12.4", "0.21", "0.004", "0": enough digits to tell small requests apart, no more. */
+export function formatCredits(credits: number | null): string {
+  if (credits === null) return '—';
+  if (credits === 0) return '0';
+  const abs = Math.abs(credits);
+  if (abs >= 100) return credits.toFixed(0);
+  if (abs >= 10) return credits.toFixed(1);
+  if (abs >= 0.01) return credits.toFixed(2);
+  return credits.toFixed(3);
+}
+
+/** "1.8 s", "640 ms". */
+export function formatLatency(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** "14:02:11" (24-hour, the list's time column). */
+export function timeOfDay(epochMs: number): string {
+  const d = new Date(epochMs);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "16:40" today, "Tue 14:00" this week, "1 Dec" later; "" when unknown. */
+export function resetLabel(iso: string | null, now: number, locale?: string): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  const time = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  const today = new Date(now);
+  if (at.toDateString() === today.toDateString()) return time;
+  if (at.getTime() - now < 6 * 86_400_000) return `${DAYS[at.getDay()]} ${time}`;
+  return at.toLocaleDateString(locale, { day: 'numeric', month: 'short' });
+}
+
+/** 0..1 of `value` against the largest value in the chart. */
+export function barFraction(value: number, max: number): number {
+  return max > 0 ? Math.min(1, Math.max(0, value / max)) : 0;
+}
+
+/** "1,234". */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** "50/day", "500/month". */
+export function budgetLabel(budget: { limitCredits: number; period: 'day' | 'month' }): string {
+  return `${Math.round(budget.limitCredits * 100) / 100}/${budget.period}`;
+}
+
+/** The heading of the selected range. */
+export function rangeLabel(range: 'today' | 'week' | 'month'): string {
+  return range === 'today' ? 'Today' : range === 'week' ? 'Last 7 days' : 'This month';
+}
+
+/** Parses the budget field: a positive number, empty → null (no budget), anything else → undefined (invalid). */
+export function parseBudgetField(text: string): number | null | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return value > 0 && value <= 10_000_000 ? value : undefined;
+}
