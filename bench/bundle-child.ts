@@ -35,7 +35,7 @@ export async function bundleChild(outFile: string): Promise<void> {
     format: 'esm',
     target: 'node20',
     logLevel: 'warning',
-    external: ['keytar'],
+    external: ['keytar', 'libsql'],
     banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
   });
 }

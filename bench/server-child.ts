@@ -3,8 +3,11 @@
  * `passthrough` (bench/passthrough.ts) or `relay` (the real proxy). Bundled by esbuild like the CLI.
  * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss,maxRss,mem} on {cmd:'stats'}.
  * BENCH_V8_RUNTIME_FLAGS: V8 flags set at run time (v8.setFlagsFromString), to try GC settings.
+ * BENCH_RELAY_LEDGER=1: the relay records every request in the usage ledger (SQLite in a temp dir), as the app does.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Session } from 'node:inspector';
 import { setFlagsFromString } from 'node:v8';
 import { copilotRequestHeaders } from '../src/main/core/copilot/headers.js';
@@ -13,6 +16,7 @@ import { createBatchedSink } from '../src/main/core/proxy/log-sink.js';
 import { createProxyServer } from '../src/main/core/proxy/server.js';
 import { healthInfo } from '../src/main/core/service/health.js';
 import { openAccountCore } from '../src/main/core/token/account-core.js';
+import { UsageTracker } from '../src/main/core/usage/tracker.js';
 import { TestSessionProvider } from '../test/proxy/session-provider.js';
 import { startPassThrough } from './passthrough.js';
 
@@ -73,7 +77,8 @@ async function main(): Promise<void> {
     const session = await tokens.getSession();
     // BENCH_RELAY_TRIM_IDLE_MS: the idle-trim delay (default: the product's).
     const trimIdle = process.env.BENCH_RELAY_TRIM_IDLE_MS ? { idleMs: Number(process.env.BENCH_RELAY_TRIM_IDLE_MS) } : undefined;
-    const relay = createProxyServer({ sessions: tokens, logger, idleMemoryTrim: trimIdle, health: () => healthInfo({ tokens: tokens.state(), login: null, enterprise: null, now: Date.now() }, true) });
+    const usage = process.env.BENCH_RELAY_LEDGER === '1' ? new UsageTracker({ home: mkdtempSync(join(tmpdir(), 'relay-bench-ledger-')), logger }) : undefined;
+    const relay = createProxyServer({ sessions: tokens, logger, idleMemoryTrim: trimIdle, usage, health: () => healthInfo({ tokens: tokens.state(), login: null, enterprise: null, now: Date.now() }, true) });
     const { url } = await relay.listen({ port: 0, host: '127.0.0.1' });
     send({ ready: true, url, sessionToken: session.token });
     return;

@@ -23,7 +23,12 @@ export interface RequestUsage {
   modelServed: string | null;
   stream: boolean;
   initiator: 'user' | 'agent' | null;
-  /** Upstream-reported usage, when the answer (or the stream's final event) carried it. */
+  /**
+   * Upstream-reported usage, when the answer (or the stream's final event) carried it. `inputTokens`
+   * is the whole prompt, cached tokens included (OpenAI's `prompt_tokens` / Responses' `input_tokens`;
+   * for Messages: `input_tokens + cache_read_input_tokens + cache_creation_input_tokens`), and
+   * `cachedTokens` the part read from cache — the ledger prices them that way when Copilot sent no cost.
+   */
   inputTokens: number | null;
   outputTokens: number | null;
   cachedTokens: number | null;
