@@ -135,3 +135,13 @@ export function activitySnapshot(input: ActivityInput): ActivitySnapshot {
     ledgerAvailable: input.ledgerAvailable,
   };
 }
+
+/** The desktop notification at 80 % of the budget (shown once per period). */
+export function budgetWarning(state: BudgetState, now: number): { title: string; body: string } {
+  const per = state.period === 'day' ? 'today' : 'this month';
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    title: `Copilot Relay: ${Math.floor((state.usedCredits / state.limitCredits) * 100)} % of your budget used`,
+    body: `${round(state.usedCredits)} of ${round(state.limitCredits)} AI credits used ${per}. At ${round(state.limitCredits)} the relay stops sending requests until ${resetClock(state.resetsAt, now)}.`,
+  };
+}
