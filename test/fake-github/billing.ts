@@ -4,6 +4,7 @@
  * are AI credits per `batch_size` tokens (300 per 1M = $3/M); deliberately written here
  * independently of the relay's pricing code, so the two check each other.
  */
+import { findModel } from './models.js';
 import type { FakeState } from './state.js';
 
 export interface FakeTier {
@@ -18,7 +19,7 @@ export interface FakeTokenPrices {
   long_context?: FakeTier & { max_prompt_tokens: number };
 }
 
-/** Per model id; models without an entry (embeddings, auto) are not token-priced. */
+/** Per model id, added to the `/models` entries that have none of their own; models without one (embeddings, auto) are not token-priced. */
 export const FAKE_TOKEN_PRICES: Readonly<Record<string, FakeTokenPrices>> = {
   'gpt-4o': { batch_size: 1_000_000, default: { input_price: 250, output_price: 1000, cache_read_price: 125 } },
   'gpt-5-mini': { batch_size: 1_000_000, default: { input_price: 25, output_price: 200, cache_read_price: 2.5 } },
@@ -41,7 +42,8 @@ const STANDARD_PROMPT_TOKENS = 128_000;
  * the knob is off or the model has no prices. `input` includes `cached` (OpenAI's convention).
  */
 export function billedUsage(state: FakeState, model: string, tokens: { input: number; output: number; cached: number }): { copilot_usage?: { total_nano_aiu: number } } {
-  const prices = FAKE_TOKEN_PRICES[model];
+  const own = findModel(model)?.billing?.token_prices;
+  const prices = own ?? FAKE_TOKEN_PRICES[model];
   if (!state.knobs.billNanoAiu || !prices) return {};
   const tier = prices.long_context && tokens.input > STANDARD_PROMPT_TOKENS ? prices.long_context : prices.default;
   const fresh = tokens.input - tokens.cached;
