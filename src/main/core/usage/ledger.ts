@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { ClientApi } from './observer.js';
 import type { CreditsSource } from './pricing.js';
-import { isCorruptionError, moveAside, openLedgerDatabase } from './ledger-db.js';
+import { insertSql, isCorruptionError, moveAside, openLedgerDatabase, pushRowValues, ROWS_PER_STATEMENT } from './ledger-db.js';
 import type { Database } from './ledger-db.js';
 
 /** One request as the ledger keeps it: ids, counts, codes and times; never prompt or answer content. */
@@ -46,25 +46,6 @@ const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** Rows kept in memory while the database can't take them (locked by another process); older ones are dropped. */
 const MAX_PENDING = 10_000;
-
-const COLUMNS = `at, request_id, client, client_api, upstream_endpoint, method, path, model_requested, model_served,
-  status, error_code, latency_ms, ttfb_ms, input_tokens, output_tokens, cached_tokens, credits, credits_source, premium_requests, initiator, stream`;
-const PLACEHOLDERS = `(${Array(21).fill('?').join(', ')})`;
-/** Rows per INSERT statement: one multi-row statement per chunk costs ~25 % less CPU per row than one per row (4.6 vs 6.0 µs, measured). */
-const ROWS_PER_STATEMENT = 50;
-
-/** Caller-supplied strings (model names, paths) are capped: the ledger stores labels, not payloads. */
-function cap(value: string | null, max = 200): string | null {
-  return value === null ? null : value.length > max ? value.slice(0, max) : value;
-}
-
-function pushValues(out: unknown[], row: LedgerRow): void {
-  out.push(
-    row.at, row.requestId, cap(row.client, 80), row.clientApi, row.upstreamEndpoint, row.method, cap(row.path), cap(row.modelRequested), cap(row.modelServed),
-    row.status, cap(row.errorCode, 100), row.latencyMs, row.firstByteMs, row.inputTokens, row.outputTokens, row.cachedTokens,
-    row.credits, row.creditsSource, row.premiumRequests, row.initiator, row.stream ? 1 : 0,
-  );
-}
 
 /**
  * The usage ledger's writer: `append` only queues (the request path never touches SQLite); a timer
@@ -164,7 +145,7 @@ export class UsageLedger {
         for (let start = 0; start < batch.length; start += ROWS_PER_STATEMENT) {
           const chunk = batch.slice(start, start + ROWS_PER_STATEMENT);
           const args: unknown[] = [];
-          for (const row of chunk) pushValues(args, row);
+          for (const row of chunk) pushRowValues(args, row);
           this.insertFor(db, chunk.length).run(args);
         }
         db.exec('COMMIT');
@@ -184,7 +165,7 @@ export class UsageLedger {
   private insertFor(db: Database, rows: number): ReturnType<Database['prepare']> {
     let statement = this.inserts.get(rows);
     if (!statement) {
-      statement = db.prepare(`INSERT INTO requests (${COLUMNS}) VALUES ${Array(rows).fill(PLACEHOLDERS).join(', ')}`);
+      statement = db.prepare(insertSql(rows));
       this.inserts.set(rows, statement);
     }
     return statement;
