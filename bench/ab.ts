@@ -9,7 +9,8 @@
  * shared box (run one after the other, single figures swing by ±20 %); the fixed rate makes them
  * batch alike. AB_PIN=1 pins the relays to CPU 1 and the rest to CPU 0 (made it noisier here).
  * AB_B_LEDGER=1: the working tree's relay records every request in the usage ledger (what it costs:
- * `AB_B_LEDGER=1 npx tsx bench/ab.ts HEAD` with no code change between the two).
+ * `AB_B_LEDGER=1 npx tsx bench/ab.ts HEAD` with no code change between the two); `memory`: the
+ * usage tracker without its database.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -54,7 +55,7 @@ const env = fakeEnv(fake.info);
 const baseRole = process.env.AB_BASE_ROLE ?? 'relay';
 const children = {
   a: await start(baseRole === 'relay' ? `${cache}/a/server-child.mjs` : `${cache}/b/server-child.mjs`, [baseRole], [], env),
-  b: await start(`${cache}/b/server-child.mjs`, ['relay'], [], { ...env, ...(process.env.AB_B_LEDGER === '1' ? { BENCH_RELAY_LEDGER: '1' } : {}) }),
+  b: await start(`${cache}/b/server-child.mjs`, ['relay'], [], { ...env, ...(process.env.AB_B_LEDGER ? { BENCH_RELAY_LEDGER: process.env.AB_B_LEDGER } : {}) }),
 };
 const run = async (name: 'a' | 'b', duration: number) => {
   const child = children[name];

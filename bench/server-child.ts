@@ -3,7 +3,8 @@
  * `passthrough` (bench/passthrough.ts) or `relay` (the real proxy). Bundled by esbuild like the CLI.
  * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss,maxRss,mem} on {cmd:'stats'}.
  * BENCH_V8_RUNTIME_FLAGS: V8 flags set at run time (v8.setFlagsFromString), to try GC settings.
- * BENCH_RELAY_LEDGER=1: the relay records every request in the usage ledger (SQLite in a temp dir), as the app does.
+ * BENCH_RELAY_LEDGER=1: the relay records every request in the usage ledger (SQLite in a temp dir), as the app does;
+ * `memory`: the usage tracker without a database (what the observer costs before SQLite).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,7 +78,8 @@ async function main(): Promise<void> {
     const session = await tokens.getSession();
     // BENCH_RELAY_TRIM_IDLE_MS: the idle-trim delay (default: the product's).
     const trimIdle = process.env.BENCH_RELAY_TRIM_IDLE_MS ? { idleMs: Number(process.env.BENCH_RELAY_TRIM_IDLE_MS) } : undefined;
-    const usage = process.env.BENCH_RELAY_LEDGER === '1' ? new UsageTracker({ home: mkdtempSync(join(tmpdir(), 'relay-bench-ledger-')), logger }) : undefined;
+    const ledger = process.env.BENCH_RELAY_LEDGER;
+    const usage = ledger === '1' || ledger === 'memory' ? new UsageTracker({ home: ledger === '1' ? mkdtempSync(join(tmpdir(), 'relay-bench-ledger-')) : null, logger }) : undefined;
     const relay = createProxyServer({ sessions: tokens, logger, idleMemoryTrim: trimIdle, usage, health: () => healthInfo({ tokens: tokens.state(), login: null, enterprise: null, now: Date.now() }, true) });
     const { url } = await relay.listen({ port: 0, host: '127.0.0.1' });
     send({ ready: true, url, sessionToken: session.token });
