@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseModelEntry } from '../copilot/model-entry.js';
 import { costOf, creditsAt, PriceBook, pricesFromModelEntry } from './pricing.js';
 
 const sonnet = {
@@ -78,6 +79,12 @@ describe('costOf', () => {
 });
 
 describe('PriceBook', () => {
+  it('takes the model catalogue\'s parsed entries as they are (ModelCatalog.onList feeds it)', () => {
+    const book = new PriceBook();
+    book.update([parseModelEntry(sonnet)!]);
+    expect(book.get('claude-sonnet-4.5')).toEqual(pricesFromModelEntry(sonnet));
+  });
+
   it('keeps the usable entries of a models list and replaces them on update', () => {
     const book = new PriceBook();
     book.update([sonnet, { id: 'auto', billing: null }, { name: 'no id', billing: { multiplier: 1 } }, null]);
