@@ -91,11 +91,21 @@ test('empty: says how to point a tool at the relay, with Copy for both env lines
   await page.locator('#copy-env-anthropic').click();
   await expect(page.locator('#env-result')).toHaveText('Copied.');
   expect(bridge.clipboard).toEqual(['ANTHROPIC_BASE_URL=http://127.0.0.1:4141']);
-  // Status stays the main view, one click away.
+  // Status stays the main view, one click away; main remembers the choice.
   await expect(page.locator('#tab-activity')).toHaveAttribute('aria-selected', 'true');
+  expect(bridge.lastView()).toBe('activity');
   await shot(page, 'activity-empty');
   await page.getByRole('tab', { name: 'Status' }).click();
   await expect(page.locator('#proxy-url')).toBeVisible();
+  await expect(page.locator('#view-activity')).toBeHidden();
+  await expect.poll(() => bridge.lastView()).toBe('status');
+  // The tray's "Activity…" asks main, which pushes the view.
+  await bridge.showView('activity');
+  await expect(page.locator('#view-activity')).toBeVisible();
+  // Keyboard: arrows move between the two tabs.
+  await page.locator('#tab-activity').focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.locator('#tab-status')).toBeFocused();
   await expect(page.locator('#view-activity')).toBeHidden();
   expect(problems).toEqual([]);
   await context.close();

@@ -184,16 +184,22 @@ function showView(view: WindowView): void {
   if (view === 'activity') activity.show();
   else activity.hide();
 }
-on('tab-status', 'click', () => showView('status'));
-on('tab-activity', 'click', () => showView('activity'));
+/** A switch the user made (or the tray asked for): main remembers it for the next time the window opens. */
+function chooseView(view: WindowView): void {
+  showView(view);
+  void relay.setLastView(view);
+}
+on('tab-status', 'click', () => chooseView('status'));
+on('tab-activity', 'click', () => chooseView('activity'));
 el('tab-status').parentElement!.addEventListener('keydown', (event) => {
   if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
   const next = document.body.dataset.view === 'activity' ? 'status' : 'activity';
-  showView(next);
+  chooseView(next);
   el(`tab-${next}`).focus();
 });
-relay.onShowView(showView);
+relay.onShowView(chooseView);
 showView('status');
+void relay.getLastView().then(showView);
 
 relay.onStatus(render);
 void relay.getStatus().then(render);
