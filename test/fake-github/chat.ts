@@ -6,6 +6,7 @@ import type { FakeState } from './state.js';
 import { dataFrame, streamFrames } from './sse.js';
 import type { Frame } from './sse.js';
 import { applyStop, roughTokens, splitPieces, textOf, truncateWords, words } from './text.js';
+import { pickTool, toolNames } from './tool-request.js';
 
 export const MODEL_NOT_SUPPORTED = { error: { message: 'The requested model is not supported.', code: 'model_not_supported' } };
 
@@ -25,12 +26,9 @@ function lastUserText(messages: Message[]): string {
   return '';
 }
 
-function chosenTool(tools: unknown[], toolChoice: unknown): string | null {
+function forcedTool(toolChoice: unknown): string | null {
   const named = toolChoice && typeof toolChoice === 'object' ? (toolChoice as { function?: { name?: unknown } }).function?.name : undefined;
-  if (typeof named === 'string') return named;
-  const first = tools[0] as { function?: { name?: unknown }; name?: unknown } | undefined;
-  const name = first?.function?.name ?? first?.name;
-  return typeof name === 'string' ? name : null;
+  return typeof named === 'string' ? named : null;
 }
 
 export function newId(prefix: string): string {
@@ -53,9 +51,11 @@ function answerFor(state: FakeState, body: Record<string, unknown>, thinks: bool
     prompt_tokens_details: { cached_tokens: cached },
   });
 
-  const toolName = tools.length > 0 && body['tool_choice'] !== 'none' && last['role'] === 'user' ? chosenTool(tools, body['tool_choice']) : null;
-  if (toolName) {
-    const args = JSON.stringify({ input: userText });
+  const userTurn = tools.length > 0 && body['tool_choice'] !== 'none' && last['role'] === 'user';
+  const pick = userTurn ? pickTool(state.knobs.toolCallMode, userText, toolNames(tools), forcedTool(body['tool_choice'])) : null;
+  if (pick?.kind === 'call') {
+    const toolName = pick.name;
+    const args = pick.arguments;
     return {
       text: state.knobs.splitChoices ? `Calling ${toolName}.` : null,
       reasoning,
@@ -64,6 +64,7 @@ function answerFor(state: FakeState, body: Record<string, unknown>, thinks: bool
       usage: usage(1 + words(args).length),
     };
   }
+  if (pick?.kind === 'refused') return { text: pick.text, reasoning, toolCall: null, finishReason: 'stop', usage: usage(words(pick.text).length) };
   const source = last['role'] === 'tool' ? textOf(last['content']) : userText;
   const stopped = applyStop(`Echo: ${source}`, body['stop']);
   const limit = body['max_completion_tokens'] ?? body['max_tokens'];

@@ -16,6 +16,8 @@ import type { DeviceOutcome, FakeAccountInit, FakeKnobs, FakeUpstream } from './
 export type { DeviceOutcome, FakeAccountInit, FakeCounters, FakeKnobs, FakeUpstream, RecordedRequest } from './types.js';
 export { defaultKnobs } from './types.js';
 export { FAKE_MODELS, MALFORMED_MODELS } from './models.js';
+export { toolCallPrompt } from './tool-request.js';
+export type { ToolCallMode } from './tool-request.js';
 
 async function route(state: FakeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const reply = new Reply(req, res, state.counters, state.closing.signal);

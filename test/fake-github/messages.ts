@@ -7,6 +7,7 @@ import type { FakeState } from './state.js';
 import { eventFrame, streamFrames } from './sse.js';
 import type { Frame } from './sse.js';
 import { applyStop, roughTokens, splitPieces, textOf, truncateWords, words } from './text.js';
+import { pickTool, toolNames } from './tool-request.js';
 
 type Block = Record<string, unknown>;
 type Message = { role?: unknown; content?: unknown };
@@ -18,11 +19,9 @@ function blocks(content: unknown): Block[] {
   return Array.isArray(content) ? (content.filter((b) => b && typeof b === 'object') as Block[]) : [];
 }
 
-function toolName(tools: unknown[], choice: unknown): string | null {
+function forcedTool(choice: unknown): string | null {
   const c = choice && typeof choice === 'object' ? (choice as { type?: unknown; name?: unknown }) : null;
-  if (c?.type === 'tool' && typeof c.name === 'string') return c.name;
-  const name = (tools[0] as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : null;
+  return c?.type === 'tool' && typeof c.name === 'string' ? c.name : null;
 }
 
 /** `POST /v1/messages`: Anthropic Messages, only for models that list it (native passthrough path). */
@@ -49,19 +48,20 @@ export async function handleMessages(state: FakeState, reply: Reply, body: unkno
   }
   const tools = Array.isArray(b['tools']) ? b['tools'] : [];
   const choiceType = (b['tool_choice'] as { type?: unknown } | undefined)?.type;
-  const callName = tools.length > 0 && choiceType !== 'none' && last.role === 'user' && !onlyToolResults ? toolName(tools, b['tool_choice']) : null;
+  const userTurn = tools.length > 0 && choiceType !== 'none' && last.role === 'user' && !onlyToolResults;
+  const pick = userTurn ? pickTool(state.knobs.toolCallMode, userText, toolNames(tools), forcedTool(b['tool_choice'])) : null;
   const thinking = (b['thinking'] as { type?: unknown } | undefined)?.type === 'enabled' ? `Thinking about: ${userText}` : null;
 
   const content: Block[] = [];
   if (thinking) content.push({ type: 'thinking', thinking, signature: `sig_FAKE${randomBytes(8).toString('hex')}` });
   let stopReason: string;
   let stopSequence: string | null = null;
-  if (callName) {
-    content.push({ type: 'tool_use', id: newId('toolu_'), name: callName, input: { input: userText } });
+  if (pick?.kind === 'call') {
+    content.push({ type: 'tool_use', id: newId('toolu_'), name: pick.name, input: JSON.parse(pick.arguments) as unknown });
     stopReason = 'tool_use';
   } else {
     const source = onlyToolResults ? textOf(lastBlocks) : userText;
-    const stopped = applyStop(`Echo: ${source}`, b['stop_sequences']);
+    const stopped = applyStop(pick?.kind === 'refused' ? pick.text : `Echo: ${source}`, b['stop_sequences']);
     const cut = stopped.matched === null ? truncateWords(stopped.text, b['max_tokens']) : { text: stopped.text, truncated: false };
     content.push({ type: 'text', text: cut.text });
     stopReason = stopped.matched !== null ? 'stop_sequence' : cut.truncated ? 'max_tokens' : 'end_turn';

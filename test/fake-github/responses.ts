@@ -6,6 +6,7 @@ import type { FakeState } from './state.js';
 import { eventFrame, streamFrames } from './sse.js';
 import type { Frame } from './sse.js';
 import { roughTokens, splitPieces, textOf, truncateWords, words } from './text.js';
+import { pickTool, toolNames } from './tool-request.js';
 
 type Item = Record<string, unknown>;
 
@@ -24,11 +25,8 @@ function lastUserText(items: Item[]): string {
   return '';
 }
 
-function toolName(tools: unknown[], choice: unknown): string | null {
-  if (choice && typeof choice === 'object' && typeof (choice as { name?: unknown }).name === 'string') return (choice as { name: string }).name;
-  const first = tools[0] as { name?: unknown; function?: { name?: unknown } } | undefined;
-  const name = first?.name ?? first?.function?.name;
-  return typeof name === 'string' ? name : null;
+function forcedTool(choice: unknown): string | null {
+  return choice && typeof choice === 'object' && typeof (choice as { name?: unknown }).name === 'string' ? (choice as { name: string }).name : null;
 }
 
 /** `POST /responses`: the Responses API, deterministic like chat. */
@@ -43,7 +41,8 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
   const userText = lastUserText(items);
   const tools = Array.isArray(b['tools']) ? b['tools'] : [];
   const isUserTurn = last['role'] === 'user';
-  const callName = tools.length > 0 && b['tool_choice'] !== 'none' && isUserTurn ? toolName(tools, b['tool_choice']) : null;
+  const pick = tools.length > 0 && b['tool_choice'] !== 'none' && isUserTurn ? pickTool(state.knobs.toolCallMode, userText, toolNames(tools), forcedTool(b['tool_choice'])) : null;
+  const callName = pick?.kind === 'call' ? pick.name : null;
   const id = newId('resp_');
   const msgId = newId('msg_');
   const inputTokens = roughTokens(items.map((i) => i['content'] ?? i['output'] ?? '')) + roughTokens(b['instructions'] ?? '');
@@ -51,12 +50,12 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
   let text = '';
   let truncated = false;
   const output: Item[] = [];
-  if (callName) {
-    const args = JSON.stringify({ input: userText });
+  if (pick?.kind === 'call') {
+    const args = pick.arguments;
     output.push({ type: 'function_call', id: newId('fc_'), call_id: newId('call_'), name: callName, arguments: args, status: 'completed' });
   } else {
     const source = last['type'] === 'function_call_output' ? String(typeof last['output'] === 'string' ? last['output'] : JSON.stringify(last['output'])) : userText;
-    const cut = truncateWords(`Echo: ${source}`, b['max_output_tokens']);
+    const cut = truncateWords(pick?.kind === 'refused' ? pick.text : `Echo: ${source}`, b['max_output_tokens']);
     text = cut.text;
     truncated = cut.truncated;
     output.push({ type: 'message', id: msgId, status: truncated ? 'incomplete' : 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] });

@@ -1,4 +1,5 @@
 /** Public types of the fake GitHub + Copilot upstream (a test double; see index.ts). */
+import type { ToolCallMode } from './tool-request.js';
 
 export type DeviceOutcome = 'approve' | 'deny' | 'expire' | 'manual';
 
@@ -63,6 +64,10 @@ export interface FakeKnobs {
   rateLimitRetryAfterAsDate: boolean;
   /** The next N generation requests get 402 "You've run out of your AI credits" (code `quota_exceeded`). */
   outOfCreditsNext: number;
+  /** `always`: call the first (or forced) tool on every user turn that offers tools, with
+   * `{"input": <user text>}`. `when-asked`: only when the user text carries `<<call NAME {args}>>`
+   * (see tool-request.ts), for real coding agents that offer tools on every turn. */
+  toolCallMode: ToolCallMode;
 }
 
 export interface FakeCounters {
@@ -162,6 +167,7 @@ export function defaultKnobs(): FakeKnobs {
     rateLimitCode: 'rate_limited',
     rateLimitRetryAfterAsDate: false,
     outOfCreditsNext: 0,
+    toolCallMode: 'always',
   };
 }
 
