@@ -19,6 +19,8 @@ describe('pickTool', () => {
     expect(pickTool('when-asked', prompt, ['Bash', 'Read'], null)).toEqual({ kind: 'call', name: 'Read', arguments: '{"file_path":"/tmp/x y.txt","nested":{"a":[1]}}' });
     expect(pickTool('when-asked', prompt, ['Bash'], null)).toEqual({ kind: 'refused', text: 'Fake upstream: tool Read was not offered (offered: Bash)' });
     expect(pickTool('when-asked', '<<call Read {not json}>>', ['Read'], null)).toMatchObject({ kind: 'refused', text: expect.stringContaining('not JSON') });
+    // A prompt the client quoted as a JSON string (opencode does): the escapes are undone once.
+    expect(pickTool('when-asked', JSON.stringify(prompt), ['Read'], null)).toEqual({ kind: 'call', name: 'Read', arguments: '{"file_path":"/tmp/x y.txt","nested":{"a":[1]}}' });
   });
 });
 

@@ -34,12 +34,32 @@ export function pickTool(mode: ToolCallMode, userText: string, offered: readonly
   if (!match) return null;
   const [, name, args] = match as unknown as [string, string, string];
   if (!offered.includes(name)) return { kind: 'refused', text: `Fake upstream: tool ${name} was not offered (offered: ${offered.join(', ') || 'none'})` };
-  try {
-    JSON.parse(args);
-  } catch {
-    return { kind: 'refused', text: `Fake upstream: the arguments asked for ${name} are not JSON: ${args}` };
+  const json = jsonArguments(args);
+  if (json === null) return { kind: 'refused', text: `Fake upstream: the arguments asked for ${name} are not JSON: ${args}` };
+  return { kind: 'call', name, arguments: json };
+}
+
+/** The arguments as JSON text, also when the client quoted the whole prompt as a JSON string
+ * (opencode sends `"…{\"filePath\":…}…"`): then the escapes are undone once. */
+function jsonArguments(args: string): string | null {
+  for (const candidate of [args, unescapeJsonString(args)]) {
+    if (candidate === null) continue;
+    try {
+      JSON.parse(candidate);
+      return candidate;
+    } catch {
+      // try the next reading
+    }
   }
-  return { kind: 'call', name, arguments: args };
+  return null;
+}
+
+function unescapeJsonString(text: string): string | null {
+  try {
+    return JSON.parse(`"${text}"`) as string;
+  } catch {
+    return null;
+  }
 }
 
 /** Names of the tools of a request, whatever the API's tool shape (`{name}` or `{function: {name}}`). */
