@@ -1,3 +1,4 @@
+import { FAKE_MODELS } from '../../../test/fake-github/index.js';
 import type { RecordedRequest } from '../../../test/fake-github/index.js';
 import { INFERENCE_PATHS } from './scenarios.js';
 import type { ScenarioOutcome } from './scenario-run.js';
@@ -45,6 +46,18 @@ export function initiators(o: ScenarioOutcome): string[] {
 /** The upstream requests that carry the tool's result back to the model. */
 export function toolResultRequests(o: ScenarioOutcome, token: string): RecordedRequest[] {
   return upstreamInference(o).filter((r) => JSON.stringify(r.body).includes(token));
+}
+
+/** Upstream requests asking for more output than the model's `max_output_tokens` (issue #15 item 2:
+ * the relay clamps). Agents send their own ceiling (Claude Code and opencode: 32000) whatever the model. */
+export function unclampedOutputLimits(o: ScenarioOutcome): string[] {
+  return upstreamInference(o).flatMap((r) => {
+    const body = (r.body ?? {}) as Record<string, unknown>;
+    const limit = FAKE_MODELS.find((m) => m.id === body['model'])?.capabilities.limits?.['max_output_tokens'];
+    const field = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'].find((f) => typeof body[f] === 'number');
+    if (typeof limit !== 'number' || !field || (body[field] as number) <= limit) return [];
+    return [`${r.path.slice('/capi'.length)} model=${String(body['model'])} ${field}=${String(body[field])} > max_output_tokens ${limit}`];
+  });
 }
 
 /** What the agent printed, both streams, for failure messages. */

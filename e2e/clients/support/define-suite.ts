@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { agentOutput, initiators, relayErrors, retryableRelayErrors, toolResultRequests, upstreamCalls, upstreamInference } from './checks.js';
+import { agentOutput, initiators, relayErrors, retryableRelayErrors, toolResultRequests, unclampedOutputLimits, upstreamCalls, upstreamInference } from './checks.js';
 import { RESULTS_DIR } from './digest.js';
 import { knownDefect } from './known-defects.js';
 import { runScenario } from './scenario-run.js';
@@ -72,6 +72,8 @@ async function modelScenario(agent: AgentAdapter, scenario: Exclude<ScenarioId, 
   const o = await runScenario({ agent, name: scenario, model, api, deadlineMs: DEADLINE_MS });
   expectHealthyRun(o);
   expectUpstream(o, expectedUpstream(api, upstreamModel(agent, model)), upstreamModel(agent, model));
+  // The two catalogue models with output limits below what agents ask for.
+  if (scenario === 'claude-native' || scenario === 'chat-only') expect.soft(unclampedOutputLimits(o), 'output limit not clamped to the model').toEqual([]);
   expect(o.run.stdout, `the agent did not print the fake's answer\n${agentOutput(o)}`).toContain('Echo:');
   expect(o.run.stdout, 'the answer lost the prompt word').toContain(o.promptToken);
 }
