@@ -1,8 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { claudeCode } from './agents/claude-code.js';
 import { agentOutput, relayErrors, retryableRelayErrors, upstreamInference } from './support/checks.js';
-import { FAIL_FAST_MS, MAX_REJECTED_REQUESTS, defineScenarios, markKnown } from './support/define-suite.js';
+import { DEADLINE_MS, FAIL_FAST_MS, MAX_REJECTED_REQUESTS, defineScenarios, expectHealthyRun, markKnown } from './support/define-suite.js';
 import { runScenario } from './support/scenario-run.js';
+import { MODELS } from './support/scenarios.js';
 
 defineScenarios(claudeCode);
 
@@ -23,4 +26,27 @@ test('claude-code: its default model (not served by Copilot) fails fast with the
   expect(o.run.ms, `took ${o.run.ms} ms to give up (< ${FAIL_FAST_MS} ms)`).toBeLessThan(FAIL_FAST_MS);
   expect(o.run.code, 'exited 0 without a model').not.toBe(0);
   expect(o.run.stdout + o.run.stderr, `the user is not told which model failed\n${agentOutput(o)}`).toContain(asked);
+});
+
+// Claude Code asks a gateway for its models (GET /v1/models?limit=1000 with anthropic-version) when
+// CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY is set, and caches what it accepts for its picker.
+test('claude-code: model discovery gets the Anthropic Models shape', async () => {
+  markKnown('claude-code', 'model-discovery');
+  const o = await runScenario({
+    agent: claudeCode, name: 'model-discovery', model: MODELS.claude, api: 'messages', deadlineMs: DEADLINE_MS,
+    prepare: (spec) => {
+      const run = claudeCode.prepare(spec);
+      return { ...run, env: { ...run.env, CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: '1' } };
+    },
+    inspect: async (box) => readFile(join(box.home, '.claude', 'cache', 'gateway-models.json'), 'utf8').catch(() => ''),
+  });
+  expectHealthyRun(o);
+  const discovery = o.tap.find((e) => e.method === 'GET' && e.path === '/v1/models');
+  expect(discovery, `Claude Code did not ask for the models\n${agentOutput(o)}`).toBeDefined();
+  expect.soft(discovery!.headers['anthropic-version'], 'the discovery request is an Anthropic one').toBeDefined();
+  const list = JSON.parse(discovery!.responseStart) as Record<string, unknown>;
+  const first = ((list['data'] as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
+  expect.soft(Object.keys(list).sort(), 'Anthropic list keys').toEqual(['data', 'first_id', 'has_more', 'last_id']);
+  expect.soft(first, 'Anthropic model entry').toMatchObject({ type: 'model', id: expect.any(String), display_name: expect.any(String), created_at: expect.any(String) });
+  expect(String(o.left), "Claude Code's cached gateway models").toContain(MODELS.claude);
 });

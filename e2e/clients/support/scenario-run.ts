@@ -7,6 +7,7 @@ import type { RunRecord } from './digest.js';
 import { agentBin } from './install.js';
 import { runAgent } from './run-agent.js';
 import { makeSandbox } from './sandbox.js';
+import type { Sandbox } from './sandbox.js';
 import type { AgentAdapter, ClientApi, PreparedRun, RunSpec, ToolPlan } from './scenarios.js';
 import { startStack } from './stack.js';
 
@@ -28,6 +29,8 @@ export interface ScenarioInput {
   wrongKey?: boolean;
   /** Another way to run the agent than its adapter's default (e.g. Codex's built-in provider). */
   prepare?: (spec: RunSpec) => PreparedRun;
+  /** Reads what the agent left in its sandbox, before the sandbox is removed. */
+  inspect?: (box: Sandbox) => Promise<unknown>;
   deadlineMs: number;
 }
 
@@ -35,6 +38,8 @@ export interface ScenarioOutcome extends RunRecord {
   /** A word in the prompt the fake echoes back. */
   promptToken: string;
   tool?: ToolPlan;
+  /** What `inspect` returned. */
+  left?: unknown;
   digestPath: string;
 }
 
@@ -72,7 +77,8 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioOutcome
       relayLog: stack.relayLog(),
     };
     const digestPath = await writeDigest(record);
-    return { ...record, promptToken, digestPath, ...(tool ? { tool } : {}) };
+    const left = input.inspect ? await input.inspect(box) : undefined;
+    return { ...record, promptToken, digestPath, left, ...(tool ? { tool } : {}) };
   } finally {
     await stack.stop();
     await box.remove();
