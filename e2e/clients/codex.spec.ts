@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { codex, codexRun } from './agents/codex.js';
 import { DEADLINE_MS, defineScenarios, expectHealthyRun, expectUpstream, markKnown } from './support/define-suite.js';
-import { agentOutput } from './support/checks.js';
+import { agentOutput, upstreamInference } from './support/checks.js';
 import { runScenario } from './support/scenario-run.js';
 import { MODELS } from './support/scenarios.js';
 
@@ -19,3 +19,20 @@ test('codex: built-in OpenAI provider falls back from WebSocket to HTTP on the f
   expectUpstream(o, '/responses', MODELS.both);
   expect(o.run.stdout, `the agent did not print the fake's answer\n${agentOutput(o)}`).toContain(o.promptToken);
 });
+
+// Codex offers a `web_search` tool on every request; Copilot's Responses endpoint rejects the
+// web_search* tool types, so the relay filters them as VS Code does (issue #15 item 5).
+test('codex: the web_search tool it always sends is filtered before Copilot', async () => {
+  markKnown('codex', 'web-search-filtered');
+  const o = await runScenario({ agent: codex, name: 'web-search-filtered', model: MODELS.both, api: 'responses', deadlineMs: DEADLINE_MS });
+  expectHealthyRun(o);
+  const sent = o.tap.flatMap((e) => toolTypes(e.body)).filter((t) => t.startsWith('web_search'));
+  expect(sent, 'Codex no longer sends a web_search tool: this test needs another way to check the filter').not.toEqual([]);
+  const upstream = upstreamInference(o).map((r) => toolTypes(r.body).filter((t) => t.startsWith('web_search')));
+  expect(upstream, 'web_search* tools reaching the upstream, per request').toEqual(upstream.map(() => []));
+});
+
+function toolTypes(body: unknown): string[] {
+  const tools = (body as { tools?: unknown } | null)?.tools;
+  return Array.isArray(tools) ? tools.map((t) => String((t as { type?: unknown }).type)) : [];
+}

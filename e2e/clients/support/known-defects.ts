@@ -19,6 +19,7 @@ const KNOWN: Record<string, string> = {
   'codex/claude-native': RESPONSES_TO_OTHERS,
   'codex/chat-only': RESPONSES_TO_OTHERS,
   'codex/wrong-key': NO_SHOULD_RETRY,
+  'codex/web-search-filtered': "Codex's {type: web_search} tool is passed to Copilot's /responses, which rejects web_search* tool types (#15 item 5)",
   'codex/websocket-first': 'GET /v1/responses with Upgrade: websocket → 405 instead of 426: Codex retries the WebSocket 7× (~6 s) before HTTP (#15 item 5)',
   'opencode/claude-native': UNCLAMPED('claude-sonnet-4.5', 16000),
   'opencode/chat-only': UNCLAMPED('gpt-4o', 4096),
