@@ -58,7 +58,12 @@ try {
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
 console.log(`codex exec wall time, ${rounds} runs each (ms): median [p25–p75] min–max`);
-for (const way of WAYS) {
-  const sorted = [...times[way]].sort((a, b) => a - b);
-  console.log(`  ${way.padEnd(8)} ${quantile(sorted, 0.5)} [${quantile(sorted, 0.25)}–${quantile(sorted, 0.75)}] ${sorted[0]}–${sorted.at(-1)}   (${times[way].join(', ')})`);
-}
+const line = (label: string, values: number[]): void => {
+  const sorted = [...values].sort((a, b) => a - b);
+  console.log(`  ${label.padEnd(16)} ${quantile(sorted, 0.5)} [${quantile(sorted, 0.25)}–${quantile(sorted, 0.75)}] ${sorted[0]}–${sorted.at(-1)}   (${values.join(', ')})`);
+};
+for (const way of WAYS) line(way, times[way]);
+// Same-round differences cancel most of the machine's drift between rounds.
+console.log('paired, same round (ms): median [p25–p75] min–max');
+line('relay − direct', times.relay.map((t, i) => t - times.direct[i]!));
+line('builtin − relay', times.builtin.map((t, i) => t - times.relay[i]!));
