@@ -46,7 +46,7 @@ test('claude-code: model discovery gets the Anthropic Models shape', async () =>
   expect.soft(discovery!.headers['anthropic-version'], 'the discovery request is an Anthropic one').toBeDefined();
   const list = JSON.parse(discovery!.responseStart) as Record<string, unknown>;
   const first = ((list['data'] as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
-  expect.soft(Object.keys(list).sort(), 'Anthropic list keys').toEqual(['data', 'first_id', 'has_more', 'last_id']);
+  expect.soft(Object.keys(list), 'Anthropic list keys').toEqual(expect.arrayContaining(['data', 'first_id', 'has_more', 'last_id']));
   expect.soft(first, 'Anthropic model entry').toMatchObject({ type: 'model', id: expect.any(String), display_name: expect.any(String), created_at: expect.any(String) });
   expect(String(o.left), "Claude Code's cached gateway models").toContain(MODELS.claude);
 });
