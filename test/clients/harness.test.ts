@@ -109,6 +109,11 @@ describe('runAgent', () => {
     expect(leaky.leftovers).toEqual([expect.stringMatching(/^\d+ sleep 30$/)]);
     const again = await runAgent('/bin/sh', ['-c', 'true'], { cwd: box.work, env: box.env(), runId: box.runId, timeoutMs: 10_000 });
     expect(again.leftovers).toEqual([]);
+    // A survivor that keeps the agent's stdout open must not hang the run.
+    const holder = await runAgent('/bin/sh', ['-c', 'setsid sleep 30 & echo held'], { cwd: box.work, env: box.env(), runId: box.runId, timeoutMs: 10_000 });
+    expect(holder.stdout).toBe('held\n');
+    expect(holder.ms).toBeLessThan(5_000);
+    expect(holder.leftovers).toEqual([expect.stringMatching(/^\d+ sleep 30$/)]);
   });
 
   it('gives the agent an empty environment: no key or proxy of the person running the tests', async () => {

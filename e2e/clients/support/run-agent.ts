@@ -64,12 +64,17 @@ export async function runAgent(bin: string, args: string[], options: { cwd: stri
     killGroup(child.pid!, 'SIGTERM');
     setTimeout(() => killGroup(child.pid!, 'SIGKILL'), 3_000).unref();
   }, options.timeoutMs);
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (c, s) => resolve({ code: c, signal: s }));
+    child.on('exit', (c, s) => resolve({ code: c, signal: s }));
   });
   clearTimeout(deadline);
   const ms = Date.now() - started;
+  // Its output is complete once the pipes close; a survivor holding them open is found below.
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  child.stdout.destroy();
+  child.stderr.destroy();
 
   // Give children a moment to exit on their own after the agent did.
   let left = await processesOfRun(options.runId);

@@ -47,7 +47,6 @@ export async function makeSandbox(label: string): Promise<Sandbox> {
       LANG: 'C.UTF-8',
       TERM: 'dumb',
       NO_COLOR: '1',
-      CI: '1',
       TMPDIR: dirs.tmp,
       XDG_CONFIG_HOME: dirs.config,
       XDG_DATA_HOME: dirs.data,

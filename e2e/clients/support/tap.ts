@@ -7,8 +7,9 @@ import { connect } from 'node:net';
  * A recording pass-through between an agent and the relay, so a test sees exactly what the agent
  * asked (method, path, headers, body) and what the relay answered (status, headers, the start of
  * the body), including answers the relay gives itself and the fake upstream never sees (model
- * discovery, its own 401, a WebSocket upgrade). Bodies stream through unchanged; only the Host
- * header is rewritten so the relay's DNS-rebinding guard sees its own port.
+ * discovery, its own 401, a WebSocket upgrade). A request body is read whole before it goes on
+ * (agents send at most ~100 KB); answers stream through as they come. Only the Host header is
+ * rewritten, so the relay's DNS-rebinding guard sees its own port.
  */
 export interface TapExchange {
   method: string;
