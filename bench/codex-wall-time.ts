@@ -16,7 +16,7 @@ import { runAgent } from '../e2e/clients/support/run-agent.js';
 import { makeSandbox } from '../e2e/clients/support/sandbox.js';
 import type { RunSpec } from '../e2e/clients/support/scenarios.js';
 import { startStack } from '../e2e/clients/support/stack.js';
-import { COPILOT_IDENTITY } from '../src/main/core/copilot/headers.js';
+import { BUILT_IN_IDENTITY } from '../src/main/core/copilot/identity.js';
 
 type Way = 'direct' | 'relay' | 'builtin';
 const WAYS: Way[] = ['direct', 'relay', 'builtin'];
@@ -32,7 +32,7 @@ async function once(way: Way): Promise<number> {
   try {
     const spec: RunSpec = { box, baseUrl: stack.relayUrl, apiKey: way === 'direct' ? sessionToken : 'unused', model: 'gpt-5-mini', api: 'responses', prompt: 'Reply with the word BENCH.' };
     const prepared = way === 'direct'
-      ? codexRun(spec, 'custom', { baseUrl: stack.fake.capiUrl, headers: { 'Editor-Version': COPILOT_IDENTITY.editorVersion, 'Copilot-Integration-Id': COPILOT_IDENTITY.integrationId } })
+      ? codexRun(spec, 'custom', { baseUrl: stack.fake.capiUrl, headers: { 'Editor-Version': BUILT_IN_IDENTITY.editorVersion, 'Copilot-Integration-Id': BUILT_IN_IDENTITY.integrationId, 'X-GitHub-Api-Version': BUILT_IN_IDENTITY.apiVersion } })
       : codexRun(spec, way === 'builtin' ? 'builtin' : 'custom');
     for (const [path, content] of Object.entries(prepared.files)) {
       await mkdir(dirname(path), { recursive: true });

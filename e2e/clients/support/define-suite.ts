@@ -13,7 +13,8 @@ import type { AgentAdapter, ScenarioId } from './scenarios.js';
 export const DEADLINE_MS = 90_000;
 /** The wrong-key deadline: long enough to show a retry storm, short enough for CI. */
 export const WRONG_KEY_DEADLINE_MS = 30_000;
-/** "Fails fast": a rejected key must end the agent well inside this. */
+/** "Fails fast": an agent must give up within this after the relay first rejects its key (its own
+ * start-up, which a loaded machine stretches, is not counted). */
 export const FAIL_FAST_MS = 15_000;
 /** At most one retry of a rejected request (a correct relay answer should get none). */
 export const MAX_REJECTED_REQUESTS = 2;
@@ -102,7 +103,8 @@ async function wrongKeyScenario(agent: AgentAdapter): Promise<void> {
   expect(o.run.timedOut, `still retrying at the ${WRONG_KEY_DEADLINE_MS} ms deadline after ${o.tap.length} requests\n${agentOutput(o)}`).toBe(false);
   const bound = agent.maxRejectedRequests ?? MAX_REJECTED_REQUESTS;
   expect(o.tap.length, `the agent sent ${o.tap.length} requests with the rejected key (at most ${bound})\n${agentOutput(o)}`).toBeLessThanOrEqual(bound);
-  expect(o.run.ms, `the agent took ${o.run.ms} ms to give up on a rejected key (fail fast: < ${FAIL_FAST_MS} ms)`).toBeLessThan(FAIL_FAST_MS);
+  const gaveUpAfter = o.run.endedAt - (rejected[0]?.at ?? o.run.startedAt);
+  expect(gaveUpAfter, `the agent gave up ${gaveUpAfter} ms after the first 401 (fail fast: < ${FAIL_FAST_MS} ms)`).toBeLessThan(FAIL_FAST_MS);
   expect(o.run.code, 'the agent exited 0 although every request was rejected').not.toBe(0);
   expect(`${o.run.stdout}\n${o.run.stderr}`, `the agent did not tell the user the key was rejected\n${agentOutput(o)}`).toMatch(/401|unauthori[sz]ed|api key|authenticat/i);
 }

@@ -15,7 +15,6 @@ const KNOWN: Record<string, string> = {
   'claude-code/responses-only': `${ROLE_SYSTEM}, then 6× 400 "gpt-5.1-codex can't answer the Messages API" without x-should-retry: false: 7 requests, no answer (#15 items 1, 2)`,
   'claude-code/wrong-key': `${NO_SHOULD_RETRY}: Claude Code retries with backoff (6 requests in 30 s, killed at the deadline)`,
   'claude-code/default-model': `${ROLE_SYSTEM}, then 404 (with close matches) without x-should-retry: false, sent twice`,
-  'claude-code/model-discovery': 'GET /v1/models?limit=1000 with anthropic-version answers the OpenAI list (no type, display_name, created_at, has_more, first_id, last_id); Claude Code keeps only the bare claude-* ids (#15 item 2)',
   'codex/claude-native': RESPONSES_TO_OTHERS,
   'codex/chat-only': RESPONSES_TO_OTHERS,
   'codex/wrong-key': NO_SHOULD_RETRY,

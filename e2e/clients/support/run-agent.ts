@@ -9,6 +9,9 @@ export interface AgentRun {
   stdout: string;
   stderr: string;
   ms: number;
+  /** Epoch ms the agent was started and exited (to line up with the tap's request times). */
+  startedAt: number;
+  endedAt: number;
   /** Killed by the suite's deadline. */
   timedOut: boolean;
   /** Processes of this run still alive after the agent exited (killed by the suite, then reported). */
@@ -70,7 +73,8 @@ export async function runAgent(bin: string, args: string[], options: { cwd: stri
     child.on('exit', (c, s) => resolve({ code: c, signal: s }));
   });
   clearTimeout(deadline);
-  const ms = Date.now() - started;
+  const endedAt = Date.now();
+  const ms = endedAt - started;
   // Its output is complete once the pipes close; a survivor holding them open is found below.
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   child.stdout.destroy();
@@ -90,5 +94,5 @@ export async function runAgent(bin: string, args: string[], options: { cwd: stri
       // Already gone.
     }
   }
-  return { command: [bin, ...args], code, signal, stdout, stderr, ms, timedOut, leftovers: left.map((p) => `${p.pid} ${p.cmd}`) };
+  return { command: [bin, ...args], code, signal, stdout, stderr, ms, startedAt: started, endedAt, timedOut, leftovers: left.map((p) => `${p.pid} ${p.cmd}`) };
 }
