@@ -1,7 +1,8 @@
 /**
  * Wall time of one `codex exec` turn (pinned Codex, see e2e/clients/support/install.ts), interleaved
  * round by round so machine noise hits every way alike:
- *   direct   Codex straight at the fake's Responses endpoint with a Copilot session token
+ *   direct   Codex straight at the fake's Responses endpoint with a Copilot session token (and its
+ *            web_search tool off: Copilot refuses it, the relay filters it)
  *   relay    Codex at the built relay through a custom provider (HTTP only)
  *   builtin  Codex at the built relay through the built-in OpenAI provider (`openai_base_url`),
  *            which tries a WebSocket on /v1/responses first (issue #15 item 5)
@@ -32,7 +33,12 @@ async function once(way: Way): Promise<number> {
   try {
     const spec: RunSpec = { box, baseUrl: stack.relayUrl, apiKey: way === 'direct' ? sessionToken : 'unused', model: 'gpt-5-mini', api: 'responses', prompt: 'Reply with the word BENCH.' };
     const prepared = way === 'direct'
-      ? codexRun(spec, 'custom', { baseUrl: stack.fake.capiUrl, headers: { 'Editor-Version': BUILT_IN_IDENTITY.editorVersion, 'Copilot-Integration-Id': BUILT_IN_IDENTITY.integrationId, 'X-GitHub-Api-Version': BUILT_IN_IDENTITY.apiVersion } })
+      ? codexRun(spec, 'custom', {
+          baseUrl: stack.fake.capiUrl,
+          headers: { 'Editor-Version': BUILT_IN_IDENTITY.editorVersion, 'Copilot-Integration-Id': BUILT_IN_IDENTITY.integrationId, 'X-GitHub-Api-Version': BUILT_IN_IDENTITY.apiVersion },
+          // Copilot refuses the web_search tool Codex sends by default (the relay filters it).
+          topLevel: 'web_search = "disabled"\n',
+        })
       : codexRun(spec, way === 'builtin' ? 'builtin' : 'custom');
     for (const [path, content] of Object.entries(prepared.files)) {
       await mkdir(dirname(path), { recursive: true });

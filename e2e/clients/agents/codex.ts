@@ -22,8 +22,8 @@ plugins = false
 
 const KEY_ENV = 'COPILOT_RELAY_KEY';
 
-export function codexConfig(options: { baseUrl: string; model: string; provider: 'custom' | 'builtin'; headers?: Record<string, string> }): string {
-  const head = `model = ${JSON.stringify(options.model)}\n`;
+export function codexConfig(options: { baseUrl: string; model: string; provider: 'custom' | 'builtin'; headers?: Record<string, string>; topLevel?: string }): string {
+  const head = `model = ${JSON.stringify(options.model)}\n${options.topLevel ?? ''}`;
   if (options.provider === 'builtin') return `${head}openai_base_url = ${JSON.stringify(options.baseUrl)}\n${QUIET}`;
   const headers = options.headers ? `http_headers = { ${Object.entries(options.headers).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`).join(', ')} }\n` : '';
   return `${head}model_provider = "copilot-relay"\n${QUIET}
@@ -37,13 +37,13 @@ ${headers}`;
 
 /** `codex exec` args and env for one prompt (no `--ephemeral`: the goal tools need a thread on disk,
  * and the throwaway home is removed anyway). */
-export function codexRun(spec: RunSpec, provider: 'custom' | 'builtin', extraConfig: { baseUrl?: string; headers?: Record<string, string> } = {}) {
+export function codexRun(spec: RunSpec, provider: 'custom' | 'builtin', extraConfig: { baseUrl?: string; headers?: Record<string, string>; topLevel?: string } = {}) {
   const codexHome = join(spec.box.home, '.codex');
   const baseUrl = extraConfig.baseUrl ?? `${spec.baseUrl}/v1`;
   return {
     args: ['exec', '--skip-git-repo-check', '--color', 'never', '-s', 'read-only', spec.prompt],
     env: { CODEX_HOME: codexHome, ...(provider === 'builtin' ? { CODEX_API_KEY: spec.apiKey } : { [KEY_ENV]: spec.apiKey }) },
-    files: { [join(codexHome, 'config.toml')]: codexConfig({ baseUrl, model: spec.model, provider, headers: extraConfig.headers }) },
+    files: { [join(codexHome, 'config.toml')]: codexConfig({ baseUrl, model: spec.model, provider, headers: extraConfig.headers, topLevel: extraConfig.topLevel }) },
   };
 }
 
