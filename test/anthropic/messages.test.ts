@@ -5,7 +5,7 @@ import { createMemoryLogger } from '../../src/main/core/log/logger.js';
 import { createProxyServer } from '../../src/main/core/proxy/server.js';
 import type { ProxyServer } from '../../src/main/core/proxy/server.js';
 import { openaiRoutes } from '../../src/main/core/proxy/routes/openai.js';
-import { createAnthropicRoutes } from '../../src/main/core/anthropic/routes.js';
+import { createAnthropicRoutes } from '../../src/main/core/proxy/routes/messages.js';
 import { countTokens } from '../../src/main/core/anthropic/count-tokens.js';
 import { TestSessionProvider } from '../proxy/session-provider.js';
 import { eventually, raw } from '../proxy/helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasImagesChat, hasImagesResponses, initiatorForChat, initiatorForResponses } from './initiator.js';
+import { hasImagesAnthropic, hasImagesChat, hasImagesResponses, initiatorForAnthropic, initiatorForChat, initiatorForResponses } from './initiator.js';
 
 describe('initiatorForChat', () => {
   it('is user when the last message is the user turn', () => {
@@ -37,5 +37,25 @@ describe('image detection', () => {
     expect(hasImagesResponses([{ role: 'user', content: [{ type: 'input_text', text: 'x' }, { type: 'input_image', image_url: 'data:,' }] }])).toBe(true);
     expect(hasImagesResponses([{ role: 'user', content: [{ type: 'input_text', text: 'x' }] }])).toBe(false);
     expect(hasImagesResponses('text')).toBe(false);
+  });
+});
+
+describe('initiatorForAnthropic and hasImagesAnthropic', () => {
+  it('is agent only when the last user turn is all tool results, or the last turn is the assistant', () => {
+    expect(initiatorForAnthropic([{ role: 'user', content: 'hi' }])).toBe('user');
+    expect(initiatorForAnthropic([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x', content: 'r' }] }])).toBe('agent');
+    expect(initiatorForAnthropic([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x' }, { type: 'text', text: 'and' }] }])).toBe('user');
+    expect(initiatorForAnthropic([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'prefill' }])).toBe('agent');
+    expect(initiatorForAnthropic([])).toBe('user');
+  });
+
+  it('skips system messages inside messages (they are not turns)', () => {
+    expect(initiatorForAnthropic([{ role: 'user', content: 'hi' }, { role: 'system', content: 'env' }])).toBe('user');
+    expect(initiatorForAnthropic([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x' }] }, { role: 'system', content: 'env' }])).toBe('agent');
+  });
+
+  it('detects images anywhere', () => {
+    expect(hasImagesAnthropic([{ role: 'user', content: 'x' }])).toBe(false);
+    expect(hasImagesAnthropic([{ role: 'user', content: [{ type: 'tool_result', content: [{ type: 'image', source: {} }] }] }])).toBe(true);
   });
 });

@@ -50,3 +50,27 @@ export function hasImagesResponses(input: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Anthropic Messages: `agent` when the final user message holds only tool_result blocks, or the
+ * last turn is the assistant's. `role:"system"` messages (Claude Code puts some inside `messages`)
+ * are not turns and are skipped.
+ */
+export function initiatorForAnthropic(messages: unknown): Initiator {
+  if (!Array.isArray(messages)) return 'user';
+  const turns = messages.filter((m) => !isObject(m) || m.role !== 'system');
+  if (turns.length === 0) return 'user';
+  const last: unknown = turns[turns.length - 1];
+  if (!isObject(last)) return 'user';
+  if (last.role === 'assistant') return 'agent';
+  if (!Array.isArray(last.content) || last.content.length === 0) return 'user';
+  return last.content.every((b) => isObject(b) && b.type === 'tool_result') ? 'agent' : 'user';
+}
+
+/** Anthropic Messages: any image block, including inside tool results. */
+export function hasImagesAnthropic(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  const visit = (blocks: unknown): boolean =>
+    Array.isArray(blocks) && blocks.some((b) => isObject(b) && (b.type === 'image' || (b.type === 'tool_result' && visit(b.content))));
+  return messages.some((m) => isObject(m) && visit(m.content));
+}

@@ -1,4 +1,4 @@
-import { anthropicRoutes } from '../../anthropic/routes.js';
+import { anthropicRoutes } from './messages.js';
 import type { Route } from '../route.js';
 import { modelRoutes } from './models.js';
 import { openaiRoutes } from './openai.js';

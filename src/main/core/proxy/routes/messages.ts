@@ -1,17 +1,18 @@
-import type { CopilotModel } from '../copilot/models.js';
-import type { UpstreamResponse } from '../copilot/client.js';
-import { redact } from '../log/redact.js';
-import { anthropicErrorType, errorFromUpstream, sendError } from '../proxy/errors.js';
-import { relayResponse } from '../proxy/forward.js';
-import type { Route, RouteContext } from '../proxy/route.js';
-import { toAnthropicResponse } from './chat-to-response.js';
-import { countOutputTokens, countRequest } from './count-tokens.js';
-import type { TextCount } from './count-tokens.js';
-import { hasImagesAnthropic, initiatorForAnthropic, toChatRequest } from './request-to-chat.js';
-import { SseParser } from './sse-parser.js';
-import { StreamTranslator, formatEvent, pingEvent } from './stream-translator.js';
-import type { AnthropicEvent } from './stream-translator.js';
-import type { AnthropicRequest, ChatResponse } from './types.js';
+import type { CopilotModel } from '../../copilot/models.js';
+import type { UpstreamResponse } from '../../copilot/client.js';
+import { redact } from '../../log/redact.js';
+import { anthropicErrorType, errorFromUpstream, sendError } from '../errors.js';
+import { relayResponse } from '../forward.js';
+import type { Route, RouteContext } from '../route.js';
+import { countRequestTokens, countTokens, encodingFor, loadEncoder } from '../../anthropic/count-tokens.js';
+import { hasImagesAnthropic, initiatorForAnthropic } from '../../copilot/initiator.js';
+import { decodeChatResponse } from '../../api/chat/response.js';
+import { encodeMessagesResponse } from '../../api/messages/response.js';
+import { allowedBetas } from '../../api/messages/native.js';
+import { translateRequest } from '../../api/plan.js';
+import { applyStopSequences } from '../../api/stop-sequences.js';
+import { StreamTranslation } from '../../api/translate-stream.js';
+import type { AnthropicRequest } from '../../api/messages/types.js';
 
 /**
  * `POST /v1/messages` and `POST /v1/messages/count_tokens` (query strings such as `?beta=true`
@@ -23,18 +24,10 @@ import type { AnthropicRequest, ChatResponse } from './types.js';
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The `anthropic-beta` features CAPI accepts on the native path (VS Code's allow-list). */
-const ALLOWED_BETA_PREFIXES = ['interleaved-thinking-', 'context-management-', 'advanced-tool-use-'];
 const PASS_HEADERS = ['retry-after', 'x-ratelimit-exceeded', 'x-request-id', 'x-github-request-id'];
 const KNOWN_ERROR_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error', 'billing_error']);
 
-export function allowedBetas(header: string | string[] | undefined): string | undefined {
-  const values = (Array.isArray(header) ? header : [header ?? ''])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v && ALLOWED_BETA_PREFIXES.some((prefix) => v.startsWith(prefix)));
-  return values.length > 0 ? [...new Set(values)].join(',') : undefined;
-}
+export { allowedBetas };
 
 function invalid(ctx: RouteContext, message: string): void {
   sendError(ctx.res, 'anthropic', 400, message, { type: 'invalid_request_error' });
@@ -157,9 +150,12 @@ export interface AnthropicRouteOptions {
 }
 
 async function translatedMessages(ctx: RouteContext, request: AnthropicRequest, model: CopilotModel, stream: boolean, options: AnthropicRouteOptions): Promise<void> {
-  const translated = toChatRequest(request, model);
-  // Counted on the worker while the upstream thinks (never rejects); the estimate feeds message_start.
-  const estimate = stream ? countRequest(request, model) : null;
+  const translated = { ...translateRequest('messages', 'chat', request, model), initiator: initiatorForAnthropic(request.messages), vision: hasImagesAnthropic(request.messages) };
+  // The encoder loads while the upstream thinks; its estimate feeds message_start.
+  const estimate = stream
+    ? loadEncoder(encodingFor(model)).then((encoder) => ({ encoder, tokens: countRequestTokens(request, encoder, { claude: /claude/i.test(model.id) }) }))
+    : null;
+  estimate?.catch(() => undefined);
   const upstream = await ctx.copilot.request({
     method: 'POST',
     path: '/chat/completions',
@@ -176,50 +172,47 @@ async function translatedMessages(ctx: RouteContext, request: AnthropicRequest, 
     return;
   }
   if (!stream) {
-    let chat: ChatResponse;
+    let chat: unknown;
     try {
-      chat = (await upstream.json()) as ChatResponse;
+      chat = await upstream.json();
     } catch (error) {
       if (ctx.signal.aborted) return;
       sendError(ctx.res, 'anthropic', 502, 'The Copilot API returned an unreadable answer.', { type: 'api_error' });
       ctx.logger.warn('Unreadable upstream answer', { requestId: ctx.requestId, error: error instanceof Error ? error.name : 'error' });
       return;
     }
-    const message = toAnthropicResponse(chat, { model: request.model, stopSequences: request.stop_sequences });
+    const message = encodeMessagesResponse(applyStopSequences(decodeChatResponse(chat), translated.localStop), { model: request.model });
     const payload = JSON.stringify(message);
     ctx.res.writeHead(200, passHeaders(upstream, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), 'request-id': ctx.requestId }));
     ctx.res.end(payload);
     return;
   }
-  const counted = await estimate!;
-  noteRoughCount(ctx, counted);
-  await streamTranslated(ctx, upstream, request, model, counted.tokens, options);
+  const counted = await estimate!.catch(() => null);
+  await streamTranslated(ctx, upstream, request, counted, options, translated.localStop);
 }
 
 async function streamTranslated(
   ctx: RouteContext,
   upstream: UpstreamResponse,
   request: AnthropicRequest,
-  model: CopilotModel,
-  inputTokens: number,
+  counted: { encoder: { countTokens: (text: string, options?: { disallowedSpecial?: Set<string> }) => number }; tokens: number } | null,
   options: AnthropicRouteOptions,
+  localStop: string[] | undefined,
 ): Promise<void> {
   const { res } = ctx;
-  const translator = new StreamTranslator({ model: request.model, inputTokens, stopSequences: request.stop_sequences });
-  // No usage from the upstream: message_delta's output_tokens is counted on the worker first.
-  const settle = async (events: AnthropicEvent[]): Promise<AnthropicEvent[]> => {
-    const output = translator.unmeteredOutput;
-    const delta = output === null ? undefined : events.find((event) => event.type === 'message_delta');
-    if (delta && output !== null) (delta.usage as { output_tokens: number }).output_tokens = (await countOutputTokens(output, model)).tokens;
-    return events;
-  };
-  const parser = new SseParser();
+  const plain = { disallowedSpecial: new Set<string>() };
+  const translation = new StreamTranslation('chat', 'messages', {
+    model: request.model,
+    inputTokens: counted?.tokens ?? 0,
+    localStop,
+    countTokens: counted ? (text) => counted.encoder.countTokens(text, plain) : undefined,
+  });
   res.writeHead(200, passHeaders(upstream, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'request-id': ctx.requestId }));
   let lastWrite = Date.now();
   let congested = false;
-  const write = (events: AnthropicEvent[]): void => {
-    if (events.length === 0 || res.destroyed || res.writableEnded) return;
-    if (!res.write(events.map(formatEvent).join(''))) congested = true;
+  const write = (text: string): void => {
+    if (!text || res.destroyed || res.writableEnded) return;
+    if (!res.write(text)) congested = true;
     lastWrite = Date.now();
   };
   // Backpressure: a slow client pauses reading from the upstream instead of buffering here.
@@ -235,42 +228,32 @@ async function streamTranslated(
     });
   const pingEvery = options.pingIntervalMs ?? 10_000;
   const timer = setInterval(() => {
-    if (Date.now() - lastWrite >= pingEvery - 5 && !translator.done) write([pingEvent()]);
+    const ping = translation.keepAlive();
+    if (Date.now() - lastWrite >= pingEvery - 5 && ping) write(ping);
   }, pingEvery);
   timer.unref();
-  write(translator.start());
+  write(translation.push(''));
   try {
     for await (const chunk of upstream.body) {
-      for (const message of parser.push(chunk)) write(await settle(translator.feed(message)));
-      if (translator.done || translator.stopped || res.destroyed) break;
+      write(translation.push(chunk));
+      if (translation.done || translation.stopped || res.destroyed) break;
       if (congested) {
         congested = false;
         await drained();
       }
     }
-    if (!translator.done && !res.destroyed) {
-      for (const message of parser.end()) write(await settle(translator.feed(message)));
-      write(await settle(translator.end()));
-    }
+    if (!translation.done && !res.destroyed) write(translation.end());
   } catch (error) {
     if (!ctx.signal.aborted && !res.destroyed) {
       ctx.logger.warn('Upstream stream failed mid-way', { requestId: ctx.requestId, error: (error as { code?: string }).code ?? 'stream_error' });
-      write(translator.fail('api_error', 'The stream from the Copilot API broke off.'));
+      write(translation.fail('The stream from the Copilot API broke off.'));
     }
   } finally {
     clearInterval(timer);
     // Stopped early (stop sequence) or done before the upstream ended: free the connection.
     if (!upstream.body.destroyed) upstream.body.destroy();
-    if (!res.writableEnded && !res.destroyed) {
-      if (translator.stopped) write(await settle(translator.finish()));
-      res.end();
-    }
+    if (!res.writableEnded && !res.destroyed) res.end();
   }
-}
-
-/** A rough count means the counting worker is down or swamped: worth a line, once per request. */
-function noteRoughCount(ctx: RouteContext, counted: TextCount): void {
-  if (counted.basis === 'rough') ctx.logger.warn('Token count is a rough estimate: the counting worker is unavailable or overloaded', { requestId: ctx.requestId });
 }
 
 function messagesHandler(options: AnthropicRouteOptions): Route['handle'] {
@@ -304,9 +287,8 @@ const countTokensHandler: Route['handle'] = async (ctx) => {
   try {
     const model = await resolve(ctx, request.model);
     if (!model) return;
-    const counted = await countRequest(request, model);
-    noteRoughCount(ctx, counted);
-    const payload = JSON.stringify({ input_tokens: counted.tokens });
+    const result = await countTokens(request, model);
+    const payload = JSON.stringify(result);
     ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
     ctx.res.end(payload);
   } catch (error) {

@@ -1,34 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser } from './sse-parser.js';
-import { StreamTranslator, formatEvent } from './stream-translator.js';
-import type { AnthropicEvent } from './stream-translator.js';
-import type { ChatStreamChunk } from './types.js';
+import type { ChatStreamChunk } from '../chat/types.js';
+import { SseParser } from '../sse-parser.js';
+import { StreamTranslation } from '../translate-stream.js';
+import { formatEvent } from './stream.js';
+import type { AnthropicEvent } from './stream.js';
 
 /** Upstream SSE text for a list of chunks, ending in [DONE]. */
 const sse = (chunks: ChatStreamChunk[], done = true): string => chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + (done ? 'data: [DONE]\n\n' : '');
 
-/** Runs raw upstream bytes through parser + translator, splitting the input into `pieceSize` pieces. */
-function run(raw: string, options: { stopSequences?: string[]; pieceSize?: number } = {}): AnthropicEvent[] {
-  const parser = new SseParser();
-  const translator = new StreamTranslator({ model: 'claude-haiku-4-5', inputTokens: 42, stopSequences: options.stopSequences, messageId: 'msg_test' });
-  const events = translator.start();
+/** Parses the Anthropic SSE frames the encoder wrote. */
+function parseFrames(text: string): AnthropicEvent[] {
+  return text
+    .split('\n\n')
+    .filter((frame) => frame.trim())
+    .map((frame) => JSON.parse(/^data: (.*)$/m.exec(frame)![1]!) as AnthropicEvent);
+}
+
+/** Runs raw chat upstream bytes through the chat → Messages translation, in `pieceSize` pieces. */
+function run(raw: string, options: { stopSequences?: string[]; pieceSize?: number; countTokens?: (text: string) => number } = {}): AnthropicEvent[] {
+  const translation = new StreamTranslation('chat', 'messages', { model: 'claude-haiku-4-5', inputTokens: 42, localStop: options.stopSequences, countTokens: options.countTokens });
+  let out = '';
   const bytes = Buffer.from(raw, 'utf8');
   const size = options.pieceSize ?? bytes.length;
-  for (let i = 0; i < bytes.length && !translator.done && !translator.stopped; i += size) {
-    for (const message of parser.push(bytes.subarray(i, i + size))) events.push(...translator.feed(message));
-  }
-  if (!translator.done) {
-    for (const message of parser.end()) events.push(...translator.feed(message));
-    events.push(...translator.end());
-  }
-  return events;
+  for (let i = 0; i < bytes.length && !translation.done && !translation.stopped; i += size) out += translation.push(bytes.subarray(i, i + size));
+  if (!translation.done) out += translation.end();
+  return parseFrames(out).map((e) => (e.type === 'message_start' ? { ...e, message: { ...(e.message as object), id: 'msg_test' } } : e));
 }
 
 const types = (events: AnthropicEvent[]) => events.map((e) => (e.type === 'content_block_delta' ? `delta:${(e.delta as { type: string }).type}@${String(e.index)}` : e.type.startsWith('content_block') ? `${e.type}@${String(e.index)}` : e.type));
 const last = (events: AnthropicEvent[], type: string) => events.filter((e) => e.type === type).at(-1)!;
 const usage = { prompt_tokens: 50, completion_tokens: 7, prompt_tokens_details: { cached_tokens: 10 } };
 
-describe('StreamTranslator', () => {
+describe('chat stream → Messages events', () => {
   it('text only: exact order, and real usage in message_delta', () => {
     const events = run(sse([
       { choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' } }] },
@@ -136,10 +139,19 @@ describe('StreamTranslator', () => {
   });
 
   it('a stream ending after finish_reason without [DONE] still completes; output estimate without usage', () => {
-    const translator = new StreamTranslator({ model: 'm', inputTokens: 9, countTokens: (t) => t.length });
-    const events = [...translator.start(), ...translator.chunk({ choices: [{ index: 0, delta: { content: 'abcd' }, finish_reason: 'stop' }] }), ...translator.end()];
-    expect(last(events, 'message_delta')).toMatchObject({ usage: { input_tokens: 9, output_tokens: 4 } });
+    const events = run(sse([{ choices: [{ index: 0, delta: { content: 'abcd' }, finish_reason: 'stop' }] }], false), { countTokens: (t) => t.length });
+    expect(last(events, 'message_delta')).toMatchObject({ usage: { input_tokens: 42, output_tokens: 4 } });
     expect(formatEvent({ type: 'ping' })).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+  });
+
+  it('a throwing token counter (text that looks like <|endoftext|>) never turns the stream into an error', () => {
+    const events = run(sse([{ choices: [{ index: 0, delta: { content: 'a <|endoftext|> b' }, finish_reason: 'stop' }] }], false), {
+      countTokens: () => {
+        throw new Error('Disallowed special token');
+      },
+    });
+    expect(events.at(-1)).toEqual({ type: 'message_stop' });
+    expect(last(events, 'message_delta')).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 0 } });
   });
 });
 

@@ -1,3 +1,5 @@
+import type { IrEvent, IrResponse } from './ir.js';
+
 /**
  * The relay enforces Anthropic `stop_sequences` itself: the text is cut before the first match and
  * the matched sequence is reported (`stop_reason: "stop_sequence"`), exactly like Anthropic. When
@@ -67,4 +69,61 @@ export class StopSequenceMatcher {
     this.pending = '';
     return out;
   }
+}
+
+/**
+ * Stop sequences enforced by the relay on a translated stream (when the upstream can't, or can't
+ * say which one matched): text events pass through the matcher; on a match the stream finishes
+ * with `stop_sequence` and everything after it is dropped (the caller then stops reading upstream).
+ */
+export class StopFilter {
+  private readonly matcher: StopSequenceMatcher;
+  private ended = false;
+
+  constructor(sequences: readonly string[]) {
+    this.matcher = new StopSequenceMatcher(sequences);
+  }
+
+  /** True once a sequence matched (the answer is complete). */
+  get stopped(): boolean {
+    return this.matcher.matched !== null;
+  }
+
+  apply(events: IrEvent[]): IrEvent[] {
+    if (this.ended) return [];
+    const out: IrEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'text') {
+        const safe = this.matcher.push(event.text);
+        if (safe) out.push({ type: 'text', text: safe });
+        if (this.matcher.matched !== null) {
+          this.ended = true;
+          out.push({ type: 'finish', reason: 'stop_sequence', stopSequence: this.matcher.matched });
+          break;
+        }
+        continue;
+      }
+      // Any other event breaks the text: what was held back can no longer start a match.
+      const tail = event.type === 'usage' ? '' : this.matcher.flush();
+      if (tail) out.push({ type: 'text', text: tail });
+      if (event.type === 'finish' || event.type === 'error') this.ended = true;
+      out.push(event);
+    }
+    return out;
+  }
+}
+
+/** Non-stream variant: cuts the answer's text at the first stop sequence. */
+export function applyStopSequences(response: IrResponse, sequences: readonly string[] | undefined): IrResponse {
+  if (!sequences || sequences.length === 0) return response;
+  const text = response.content.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');
+  const cut = cutAtStopSequence(text, sequences);
+  if (cut.sequence === null) return response;
+  const reasoning = response.content.filter((p) => p.type === 'reasoning');
+  return {
+    ...response,
+    content: [...reasoning, ...(cut.text ? [{ type: 'text' as const, text: cut.text }] : [])],
+    stopReason: 'stop_sequence',
+    stopSequence: cut.sequence,
+  };
 }

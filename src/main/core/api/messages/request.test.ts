@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { CopilotModel } from '../copilot/models.js';
-import { hasImagesAnthropic, initiatorForAnthropic, toChatRequest } from './request-to-chat.js';
+import type { CopilotModel } from '../../copilot/models.js';
+import { hasImagesAnthropic, initiatorForAnthropic } from '../../copilot/initiator.js';
+import type { ChatRequest } from '../chat/types.js';
+import { translateRequest } from '../plan.js';
 import type { AnthropicRequest } from './types.js';
+
+/** Messages → chat through the hub (the pair the relay shipped first); initiator and vision as the pipeline computes them. */
+function toChatRequest(request: AnthropicRequest, model: CopilotModel): { body: ChatRequest; initiator: string; vision: boolean } {
+  const { body } = translateRequest('messages', 'chat', request, model);
+  return { body: body as unknown as ChatRequest, initiator: initiatorForAnthropic(request.messages), vision: hasImagesAnthropic(request.messages) };
+}
 
 const plain: CopilotModel = { id: 'claude-haiku-4.5', capabilities: { supports: { tool_calls: true } } };
 const thinker: CopilotModel = { id: 'claude-haiku-4.5', capabilities: { supports: { thinking: true } } };
@@ -174,20 +182,5 @@ describe('toChatRequest', () => {
       { role: 'tool', tool_call_id: 't1', content: 'ok' },
       { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpeg;base64,AAA' } }] },
     ]);
-  });
-});
-
-describe('initiator and vision', () => {
-  it('is agent only when the last user turn is all tool results, or the last turn is the assistant', () => {
-    expect(initiatorForAnthropic([{ role: 'user', content: 'hi' }])).toBe('user');
-    expect(initiatorForAnthropic([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x', content: 'r' }] }])).toBe('agent');
-    expect(initiatorForAnthropic([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x' }, { type: 'text', text: 'and' }] }])).toBe('user');
-    expect(initiatorForAnthropic([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'prefill' }])).toBe('agent');
-    expect(initiatorForAnthropic([])).toBe('user');
-  });
-
-  it('detects images anywhere', () => {
-    expect(hasImagesAnthropic([{ role: 'user', content: 'x' }])).toBe(false);
-    expect(hasImagesAnthropic([{ role: 'user', content: [{ type: 'tool_result', content: [{ type: 'image', source: {} }] }] }])).toBe(true);
   });
 });

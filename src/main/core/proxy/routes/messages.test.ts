@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedBetas, anthropicRoutes } from './routes.js';
+import { allowedBetas, anthropicRoutes } from './messages.js';
 
 describe('anthropic routes', () => {
   it('registers POST /v1/messages and /v1/messages/count_tokens in the anthropic dialect', () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { mapUsage, parseToolInput, toAnthropicResponse } from './chat-to-response.js';
+import { decodeChatResponse } from '../chat/response.js';
+import type { Json } from '../json.js';
+import { applyStopSequences } from '../stop-sequences.js';
+import { decodeMessagesResponse, encodeMessagesResponse, irUsageToAnthropic, parseToolInput } from './response.js';
 
-describe('toAnthropicResponse', () => {
+/** Copilot chat answer → Anthropic message, as the relay translates it (stop sequences applied locally). */
+const toAnthropicResponse = (chat: Json, context: { model: string; stopSequences?: string[] }) =>
+  encodeMessagesResponse(applyStopSequences(decodeChatResponse(chat), context.stopSequences), { model: context.model });
+
+describe('chat answer → Anthropic message', () => {
   it('merges all choices: thinking first, then text, then tool_use, with usage mapped', () => {
     const message = toAnthropicResponse(
       {
@@ -59,6 +66,30 @@ describe('toAnthropicResponse', () => {
   });
 
   it('maps missing usage to zeros', () => {
-    expect(mapUsage(undefined)).toEqual({ input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(irUsageToAnthropic(undefined)).toEqual({ input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+  });
+});
+
+describe('Messages adapter alone', () => {
+  it('decodes an Anthropic message and encodes it back unchanged (ids, thinking signature, cache usage)', () => {
+    const original = {
+      id: 'msg_abc',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4.5',
+      content: [
+        { type: 'thinking', thinking: 'hmm', signature: 'c2ln' },
+        { type: 'text', text: 'Calling.' },
+        { type: 'tool_use', id: 'toolu_1', name: 'ls', input: { path: '.' } },
+      ],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage: { input_tokens: 5, output_tokens: 9, cache_creation_input_tokens: 2, cache_read_input_tokens: 40 },
+      copilot_usage: { total_nano_aiu: 1234 },
+    };
+    const ir = decodeMessagesResponse(original);
+    expect(ir.usage).toEqual({ inputTokens: 47, outputTokens: 9, cachedTokens: 40, cacheCreationTokens: 2, nanoAiu: 1234 });
+    const { copilot_usage: _ignored, ...expected } = original;
+    expect(encodeMessagesResponse(ir, { model: 'claude-sonnet-4.5' })).toEqual(expected);
   });
 });
