@@ -203,13 +203,15 @@ describe('translated model (claude-haiku-4.5 → /chat/completions)', () => {
   });
 
   it('maps thinking for a reasoning model and streams a thinking block first; drops it for a model without', async () => {
+    // gpt-5-mini lists /chat/completions and /responses: VS Code's order sends it to /responses.
     const body = { model: 'gpt-5-mini', max_tokens: 2000, thinking: { type: 'enabled' as const, budget_tokens: 1024 }, messages: [{ role: 'user' as const, content: 'think about it' }] };
     const message = await client().messages.create(body);
-    const sent = upstreamBody('/chat/completions');
-    expect(sent.reasoning_effort).toBe('low');
-    expect(sent.max_completion_tokens).toBe(2000);
-    expect(sent.max_tokens).toBeUndefined();
+    const sent = upstreamBody('/responses');
+    expect(sent.reasoning).toMatchObject({ effort: 'low', summary: 'auto' });
+    expect(sent.include).toEqual(['reasoning.encrypted_content']);
+    expect(sent.max_output_tokens).toBe(2000);
     expect(message.content[0]?.type).toBe('thinking');
+    expect((message.content[0] as Anthropic.ThinkingBlock).signature).toMatch(/^rs_[0-9a-f]+:gAAAAFAKE/);
     expect(message.content.at(-1)).toEqual({ type: 'text', text: 'Echo: think about it' });
     const streamed = await client().messages.stream(body).finalMessage();
     expect(streamed.content.map((b) => b.type)).toEqual(['thinking', 'text']);
@@ -344,9 +346,9 @@ describe('errors in Anthropic shape', () => {
     expect(error.message).toMatch(/Close matches: .*claude-sonnet-4\.5/);
   });
 
-  it('a Responses-only model → 400 invalid_request_error naming its endpoints', async () => {
-    const error = await expectError(client().messages.create({ model: 'gpt-5.1-codex', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 400, 'invalid_request_error');
-    expect(error.message).toContain('/responses');
+  it('a model with no generation endpoint → 400 invalid_request_error naming its endpoints', async () => {
+    const error = await expectError(client().messages.create({ model: 'text-embedding-3-small', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), 400, 'invalid_request_error');
+    expect(error.message).toContain('/embeddings');
   });
 
   it('wrong relay API key → 401 authentication_error', async () => {
@@ -434,7 +436,10 @@ describe('a recorded Claude Code request', () => {
       body: JSON.stringify(body),
     });
     expect(res.status).toBe(200);
-    expect(upstreamBody('/v1/messages')).toEqual({ ...body, model: 'claude-sonnet-4.5' });
+    // context_management needs the context-management beta, which this request did not send, and
+    // max_tokens 32000 is above the model's 16000: Copilot would refuse both.
+    const { context_management: _dropped, ...expected } = body;
+    expect(upstreamBody('/v1/messages')).toEqual({ ...expected, model: 'claude-sonnet-4.5', max_tokens: 16_000 });
     expect(lastCapi('/v1/messages').headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
     expect(lastCapi('/v1/messages').headers['x-initiator']).toBe('agent');
   });

@@ -52,9 +52,10 @@ describe('/responses', () => {
   });
 
   it('truncates to max_output_tokens as incomplete', async () => {
-    const { body } = await post('/responses', { model: 'gpt-5-mini', input: 'a b c d', max_output_tokens: 2 });
+    const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
+    const { body } = await post('/responses', { model: 'gpt-5-mini', input: words.join(' '), max_output_tokens: 16 });
     expect(body).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
-    expect(body['output'][0].content[0].text).toBe('Echo: a');
+    expect(body['output'][0].content[0].text).toBe(`Echo: ${words.slice(0, 15).join(' ')}`);
   });
 
   it('streams the Responses event sequence with sequence numbers', async () => {
@@ -105,7 +106,7 @@ describe('/embeddings', () => {
 });
 
 describe('/v1/messages', () => {
-  const base = { model: 'claude-sonnet-4.5', max_tokens: 100 };
+  const base = { model: 'claude-sonnet-4.5', max_tokens: 4000 };
   const tools = [{ name: 'lookup', description: 'look up', input_schema: { type: 'object' } }];
 
   it('answers an Anthropic message', async () => {

@@ -22,7 +22,7 @@ export const POST_ROUTES = new Map<string, CapiHandler>([
   ['/chat/completions', (state, reply, body) => handleChat(state, reply, body)],
   ['/responses', (state, reply, body) => handleResponses(state, reply, body)],
   ['/embeddings', (state, reply, body) => handleEmbeddings(state, reply, body)],
-  ['/v1/messages', (state, reply, body) => handleMessages(state, reply, body)],
+  ['/v1/messages', (state, reply, body, headers) => handleMessages(state, reply, body, headers)],
 ]);
 
 /** Bearer must be a live session token, or the GitHub token of an oauth-direct account. */

@@ -7,6 +7,7 @@ import { dataFrame, streamFrames } from './sse.js';
 import type { Frame } from './sse.js';
 import { applyStop, roughTokens, splitPieces, textOf, truncateWords, words } from './text.js';
 import { pickTool, toolNames } from './tool-request.js';
+import { checkChat } from './strict.js';
 
 export const MODEL_NOT_SUPPORTED = { error: { message: 'The requested model is not supported.', code: 'model_not_supported' } };
 
@@ -72,6 +73,9 @@ function answerFor(state: FakeState, body: Record<string, unknown>, thinks: bool
   return { text: cut.text, reasoning, toolCall: null, finishReason: cut.truncated ? 'length' : 'stop', usage: usage(words(cut.text).length) };
 }
 
+/** Copilot's opaque reasoning proof on chat answers (the client sends it back with the turn). */
+export const REASONING_OPAQUE = 'b3BhcXVlRkFLRQ==';
+
 export function validateChat(body: unknown): { status: number; error: unknown } | { model: string; thinks: boolean } {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const model = findModel(b['model']);
@@ -79,6 +83,8 @@ export function validateChat(body: unknown): { status: number; error: unknown } 
   if (!Array.isArray(b['messages']) || b['messages'].length === 0 || !b['messages'].every((m) => m && typeof m === 'object')) {
     return { status: 400, error: { error: { message: 'messages: expected a non-empty array of messages', code: 'invalid_request_body' } } };
   }
+  const refused = checkChat(b, model);
+  if (refused) return { status: 400, error: { error: { message: refused, code: 'invalid_request_body' } } };
   return { model: model.id, thinks: modelThinks(model) };
 }
 
@@ -100,7 +106,7 @@ export async function handleChat(state: FakeState, reply: Reply, body: unknown):
       role: 'assistant',
       content,
       ...(calls ? { tool_calls: calls } : {}),
-      ...(answer.reasoning ? { reasoning_text: answer.reasoning } : {}),
+      ...(answer.reasoning ? { reasoning_text: answer.reasoning, reasoning_opaque: REASONING_OPAQUE } : {}),
     });
     const choices = toolIndex === 1
       ? [
@@ -123,6 +129,7 @@ export async function handleChat(state: FakeState, reply: Reply, body: unknown):
   let first = true;
   const role = (): Record<string, unknown> => (first ? ((first = false), { role: 'assistant' }) : {});
   for (const piece of splitPieces(answer.reasoning ?? '', n)) frames.push(delta(0, { ...role(), content: null, reasoning_text: piece }));
+  if (answer.reasoning) frames.push(delta(0, { reasoning_opaque: REASONING_OPAQUE }));
   for (const piece of splitPieces(answer.text ?? '', n)) frames.push(delta(0, { ...role(), content: piece }));
   if (answer.toolCall) {
     const call = answer.toolCall;

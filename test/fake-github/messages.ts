@@ -8,6 +8,7 @@ import { eventFrame, streamFrames } from './sse.js';
 import type { Frame } from './sse.js';
 import { applyStop, roughTokens, splitPieces, textOf, truncateWords, words } from './text.js';
 import { pickTool, toolNames } from './tool-request.js';
+import { checkMessages } from './strict.js';
 
 type Block = Record<string, unknown>;
 type Message = { role?: unknown; content?: unknown };
@@ -25,13 +26,15 @@ function forcedTool(choice: unknown): string | null {
 }
 
 /** `POST /v1/messages`: Anthropic Messages, only for models that list it (native passthrough path). */
-export async function handleMessages(state: FakeState, reply: Reply, body: unknown): Promise<void> {
+export async function handleMessages(state: FakeState, reply: Reply, body: unknown, headers: Record<string, string> = {}): Promise<void> {
   const b = body as Record<string, unknown>;
   const model = findModel(b['model']);
   if (!model || !modelSupports(model, '/v1/messages')) return reply.json(400, MODEL_NOT_SUPPORTED);
   const messages = b['messages'];
   if (!Array.isArray(messages) || messages.length === 0) return reply.json(400, invalid('messages: at least one message is required'));
   if (typeof b['max_tokens'] !== 'number') return reply.json(400, invalid('max_tokens: Field required'));
+  const refused = checkMessages(b, model, headers);
+  if (refused) return reply.json(400, invalid(refused));
 
   const msgs = messages as Message[];
   const last = msgs[msgs.length - 1]!;

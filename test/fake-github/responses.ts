@@ -1,7 +1,8 @@
 import { MODEL_NOT_SUPPORTED, newId } from './chat.js';
 import type { Reply } from './http-util.js';
 import { billedUsage } from './billing.js';
-import { findModel, modelSupports } from './models.js';
+import { findModel, modelSupports, modelThinks } from './models.js';
+import { checkResponses } from './strict.js';
 import type { FakeState } from './state.js';
 import { eventFrame, streamFrames } from './sse.js';
 import type { Frame } from './sse.js';
@@ -37,6 +38,9 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
   const items = inputItems(b['input']);
   if (!items) return reply.json(400, { error: { message: 'input: expected a string or a non-empty array of items', code: 'invalid_request_body' } });
 
+  const refused = checkResponses(b, model, items);
+  if (refused) return reply.json(400, { error: { message: refused, code: 'invalid_request_body' } });
+
   const last = items[items.length - 1]!;
   const userText = lastUserText(items);
   const tools = Array.isArray(b['tools']) ? b['tools'] : [];
@@ -50,6 +54,14 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
   let text = '';
   let truncated = false;
   const output: Item[] = [];
+  // Reasoning models think when asked to (reasoning.effort); the summary only when one is asked
+  // for, the encrypted content only when `include` names it.
+  const reasoning = b['reasoning'] && typeof b['reasoning'] === 'object' ? (b['reasoning'] as Record<string, unknown>) : null;
+  if (modelThinks(model) && reasoning?.['effort'] !== undefined) {
+    const summary = reasoning['summary'] !== undefined && reasoning['summary'] !== 'off' ? [{ type: 'summary_text', text: `Thinking about: ${userText}` }] : [];
+    const encrypted = Array.isArray(b['include']) && b['include'].includes('reasoning.encrypted_content') ? { encrypted_content: `gAAAAFAKE${newId('')}` } : {};
+    output.push({ type: 'reasoning', id: newId('rs_'), summary, ...encrypted });
+  }
   if (pick?.kind === 'call') {
     const args = pick.arguments;
     output.push({ type: 'function_call', id: newId('fc_'), call_id: newId('call_'), name: callName, arguments: args, status: 'completed' });
@@ -60,7 +72,8 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
     truncated = cut.truncated;
     output.push({ type: 'message', id: msgId, status: truncated ? 'incomplete' : 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] });
   }
-  const outputTokens = callName ? 1 + words(String(output[0]!['arguments'])).length : words(text).length;
+  const answerItem = output.at(-1)!;
+  const outputTokens = callName ? 1 + words(String(answerItem['arguments'])).length : words(text).length;
   const response = (status: string, out: Item[], usage: boolean) => ({
     id,
     object: 'response',
@@ -89,19 +102,29 @@ export async function handleResponses(state: FakeState, reply: Reply, body: unkn
   const ev = (type: string, data: Record<string, unknown>, content = false): Frame => eventFrame(type, { type, sequence_number: seq++, ...data }, content);
   const frames: Frame[] = [ev('response.created', { response: response('in_progress', [], false) }), ev('response.in_progress', { response: response('in_progress', [], false) })];
   const n = state.knobs.streamChunks;
-  const item = output[0]!;
-  if (callName) {
-    frames.push(ev('response.output_item.added', { output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } }));
-    for (const piece of splitPieces(String(item['arguments']), n)) frames.push(ev('response.function_call_arguments.delta', { item_id: item['id'], output_index: 0, delta: piece }, true));
-    frames.push(ev('response.function_call_arguments.done', { item_id: item['id'], output_index: 0, arguments: item['arguments'] }));
-  } else {
-    frames.push(ev('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } }));
-    frames.push(ev('response.content_part.added', { item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
-    for (const piece of splitPieces(text, n)) frames.push(ev('response.output_text.delta', { item_id: msgId, output_index: 0, content_index: 0, delta: piece }, true));
-    frames.push(ev('response.output_text.done', { item_id: msgId, output_index: 0, content_index: 0, text }));
-    frames.push(ev('response.content_part.done', { item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text, annotations: [] } }));
-  }
-  frames.push(ev('response.output_item.done', { output_index: 0, item }));
+  output.forEach((item, index) => {
+    if (item['type'] === 'reasoning') {
+      frames.push(ev('response.output_item.added', { output_index: index, item: { ...item, summary: [], encrypted_content: undefined } }));
+      const summary = (item['summary'] as Item[])[0];
+      if (summary) {
+        frames.push(ev('response.reasoning_summary_part.added', { item_id: item['id'], output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } }));
+        for (const piece of splitPieces(String(summary['text']), n)) frames.push(ev('response.reasoning_summary_text.delta', { item_id: item['id'], output_index: index, summary_index: 0, delta: piece }, true));
+        frames.push(ev('response.reasoning_summary_text.done', { item_id: item['id'], output_index: index, summary_index: 0, text: summary['text'] }));
+        frames.push(ev('response.reasoning_summary_part.done', { item_id: item['id'], output_index: index, summary_index: 0, part: summary }));
+      }
+    } else if (item['type'] === 'function_call') {
+      frames.push(ev('response.output_item.added', { output_index: index, item: { ...item, arguments: '', status: 'in_progress' } }));
+      for (const piece of splitPieces(String(item['arguments']), n)) frames.push(ev('response.function_call_arguments.delta', { item_id: item['id'], output_index: index, delta: piece }, true));
+      frames.push(ev('response.function_call_arguments.done', { item_id: item['id'], output_index: index, arguments: item['arguments'] }));
+    } else {
+      frames.push(ev('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', content: [] } }));
+      frames.push(ev('response.content_part.added', { item_id: msgId, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+      for (const piece of splitPieces(text, n)) frames.push(ev('response.output_text.delta', { item_id: msgId, output_index: index, content_index: 0, delta: piece }, true));
+      frames.push(ev('response.output_text.done', { item_id: msgId, output_index: index, content_index: 0, text }));
+      frames.push(ev('response.content_part.done', { item_id: msgId, output_index: index, content_index: 0, part: { type: 'output_text', text, annotations: [] } }));
+    }
+    frames.push(ev('response.output_item.done', { output_index: index, item }));
+  });
   frames.push(ev(truncated ? 'response.incomplete' : 'response.completed', { response: response(finalStatus, output, true), ...billed }));
   await streamFrames(state, reply, frames);
 }

@@ -51,7 +51,7 @@ describe('official SDKs against the fake', () => {
   it('anthropic messages stream with thinking', async () => {
     const stream = anthropic.messages.stream({
       model: 'claude-sonnet-4.5',
-      max_tokens: 1000,
+      max_tokens: 2000,
       thinking: { type: 'enabled', budget_tokens: 1024 },
       messages: [{ role: 'user', content: 'think then answer' }],
     });

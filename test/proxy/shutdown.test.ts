@@ -53,9 +53,11 @@ describe('graceful shutdown', () => {
   });
 
   it('aborts the upstream call of a request still waiting for its answer when the grace period ends', async () => {
+    const { proxy, client } = await startProxy(150);
+    // The model list is read before any request is planned: have it before the upstream turns slow.
+    await client.models.list();
     Object.assign(fake.knobs, { latencyMs: 5_000 });
     try {
-      const { proxy, client } = await startProxy(150);
       const aborted = fake.counters.abortedRequests;
       const pending = client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'slow' }] }).then(
         () => 'answered',

@@ -78,8 +78,10 @@ describe('bodies', () => {
   });
 
   it('unknown models → a clear error naming the problem in each dialect', async () => {
+    // Unknown everywhere means 404 with close matches (issue #15), as the Messages route always did.
     const openai = await send('/v1/chat/completions', JSON.stringify(chatBody({ model: 'no-such-model' })));
-    expect(openai.status).toBe(400);
+    expect(openai.status).toBe(404);
+    expect(openai.headers['x-should-retry']).toBe('false');
     expect(errorOf('/v1/chat/completions', openai).message).toMatch(/model/i);
     const claude = await send('/v1/messages', JSON.stringify(messagesBody({ model: 'no-such-model' })));
     expect(claude.status).toBe(404);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RelayError } from '../errors.js';
-import { errorBody, relayErrorStatus } from './errors.js';
+import type { ServerResponse } from 'node:http';
+import { errorBody, relayErrorStatus, sendError, shouldRetryHeader } from './errors.js';
 
 describe('error envelopes', () => {
   it('builds OpenAI and Anthropic shapes', () => {
@@ -30,5 +31,49 @@ describe('relayErrorStatus', () => {
     expect(relayErrorStatus(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' })).status).toBe(504);
     expect(relayErrorStatus(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })).status).toBe(502);
     expect(relayErrorStatus(new Error('boom'))).toMatchObject({ status: 500, message: 'Internal error in copilot-relay.' });
+  });
+});
+
+/** Records what sendError writes. */
+function recorder() {
+  const sent: { status?: number; headers?: Record<string, string | number>; body?: string } = {};
+  const res = {
+    writableEnded: false,
+    destroyed: false,
+    headersSent: false,
+    writeHead(status: number, headers: Record<string, string | number>) {
+      sent.status = status;
+      sent.headers = headers;
+    },
+    end(body: string) {
+      sent.body = body;
+    },
+  } as unknown as ServerResponse;
+  return { res, sent };
+}
+
+describe('x-should-retry and Retry-After (decided in one place)', () => {
+  it('says false when retrying cannot help: bad key, bad request, unknown model, wrong method, too large, quota, outdated client, budget', () => {
+    for (const status of [400, 401, 402, 403, 404, 405, 413, 422, 466]) expect(shouldRetryHeader(status, null), String(status)).toBe('false');
+    expect(shouldRetryHeader(429, 'budget_exceeded')).toBe('false');
+    for (const status of [408, 429, 500, 502, 503, 504, 529]) expect(shouldRetryHeader(status, 'rate_limited'), String(status)).toBeUndefined();
+    expect(shouldRetryHeader(429, null, false)).toBe('false');
+  });
+
+  it('sendError writes x-should-retry and Retry-After beside the dialect body', () => {
+    const unauthorised = recorder();
+    sendError(unauthorised.res, 'anthropic', 401, 'Missing or wrong API key.', { code: 'invalid_api_key' });
+    expect(unauthorised.sent.headers?.['x-should-retry']).toBe('false');
+    expect(JSON.parse(unauthorised.sent.body!)).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'Missing or wrong API key.' } });
+
+    const limited = recorder();
+    sendError(limited.res, 'openai', 429, 'Slow down.', { code: 'user_weekly_rate_limited', retryAfterSec: 12.2 });
+    expect(limited.sent.headers?.['x-should-retry']).toBeUndefined();
+    expect(limited.sent.headers?.['retry-after']).toBe('13');
+
+    const passed = recorder();
+    sendError(passed.res, 'openai', 429, '', { headers: { 'retry-after': '42' }, retryAfterSec: 1, rawBody: '{"error":{"message":"x"}}' });
+    expect(passed.sent.headers?.['retry-after']).toBe('42');
+    expect(passed.sent.body).toBe('{"error":{"message":"x"}}');
   });
 });

@@ -8,6 +8,27 @@ export interface ErrorOptions {
   type?: string;
   code?: string | null;
   headers?: Record<string, string>;
+  /** Seconds the caller should wait: sent as `Retry-After` (unless the headers already carry one). */
+  retryAfterSec?: number;
+  /** Overrides the status-based `x-should-retry` decision (e.g. a budget refusal: false). */
+  shouldRetry?: boolean;
+  /** An already-built JSON error body to send as is (an upstream error passed through). */
+  rawBody?: string;
+}
+
+/**
+ * Statuses no retry can fix: a bad key, a bad or unknown request, a wrong method, a body too large,
+ * an exhausted quota, an outdated client. The Anthropic SDKs (Claude Code) retry anything without
+ * `x-should-retry: false`: a wrong API key cost three minutes of retries.
+ */
+const NO_RETRY_STATUSES = new Set([400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 431, 466]);
+const NO_RETRY_CODES = new Set(['budget_exceeded']);
+
+/** `x-should-retry` for an error the relay answers: 'false' when retrying can't help, else none (the SDK's own rules). */
+export function shouldRetryHeader(status: number, code: string | null | undefined, override?: boolean): string | undefined {
+  if (override !== undefined) return String(override);
+  if (NO_RETRY_STATUSES.has(status) || (code && NO_RETRY_CODES.has(code))) return 'false';
+  return undefined;
 }
 
 const OPENAI_TYPES: Record<number, string> = {
@@ -58,18 +79,21 @@ export function errorBody(dialect: Dialect, status: number, message: string, opt
  */
 export function sendError(res: ServerResponse, dialect: Dialect, status: number, message: string, options: ErrorOptions = {}): void {
   if (res.writableEnded || res.destroyed) return;
-  const body = errorBody(dialect, status, message, options);
   if (res.headersSent) {
-    writeSseError(res, dialect, body);
+    writeSseError(res, dialect, options.rawBody !== undefined ? (JSON.parse(options.rawBody) as Record<string, unknown>) : errorBody(dialect, status, message, options));
     return;
   }
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
+  const payload = options.rawBody ?? JSON.stringify(errorBody(dialect, status, message, options));
+  const headers: Record<string, string | number> = {
     ...options.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     'cache-control': 'no-store',
-  });
+  };
+  const retry = shouldRetryHeader(status, options.code, options.shouldRetry);
+  if (retry !== undefined) headers['x-should-retry'] = retry;
+  if (options.retryAfterSec !== undefined && headers['retry-after'] === undefined) headers['retry-after'] = String(Math.max(0, Math.ceil(options.retryAfterSec)));
+  res.writeHead(status, headers);
   res.end(payload);
 }
 
@@ -109,7 +133,8 @@ export function relayErrorStatus(error: unknown): MappedError {
       case 'network':
         return error.status === 504 || /time(?:d)? ?out/i.test(error.message)
           ? { status: 504, message: error.message, code: 'upstream_timeout' }
-          : { status: 502, message: error.message, code: 'upstream_unreachable' };
+          : // GitHub or Copilot unreachable (also: no session yet at start-up): waiting can help.
+            { status: 502, message: error.message, code: 'upstream_unreachable', headers: { 'retry-after': String(error.retryAfter ?? 5) } };
       case 'not-ready':
         // No session yet (GitHub unreachable or slow at start): waiting helps, so say how long.
         return { status: 503, message: error.message, code: 'not_ready', headers: { 'retry-after': String(error.retryAfter ?? 5) } };

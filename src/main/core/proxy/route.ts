@@ -16,6 +16,8 @@ export interface RouteContext {
   /** The raw request bytes behind `body` (POST only): forward them unchanged when the body isn't modified. */
   rawBody?: Buffer;
   requestId: string;
+  /** `performance.now()` when the request arrived (for time-to-first-byte). */
+  startedAt: number;
   /** Aborted when the client disconnects (or the server shuts down hard): pass it upstream. */
   signal: AbortSignal;
   copilot: CopilotClient;

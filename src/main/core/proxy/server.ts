@@ -13,6 +13,7 @@ import type { SessionProvider } from '../token/session.js';
 import { newRequestUsage, noUsageObserver } from '../usage/observer.js';
 import type { RequestUsage, UsageObserver } from '../usage/observer.js';
 import { errorFromUpstream, sendError } from './errors.js';
+import type { ErrorOptions } from './errors.js';
 import { ApiKeyCheck, hostAllowed, isLoopbackOrigin, originAllowed } from './guards.js';
 import type { HostPolicy } from './guards.js';
 import { IdleMemoryTrim } from './idle-memory-trim.js';
@@ -151,6 +152,7 @@ class RequestContext implements RouteContext {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly requestId: string,
+    readonly startedAt: number,
     readonly copilot: CopilotClient,
     readonly models: ModelCatalog,
     readonly logger: Logger,
@@ -183,6 +185,12 @@ class RequestContext implements RouteContext {
   setLogFields(more: { model?: string; stream?: boolean }): void {
     Object.assign(this.fields, more);
   }
+}
+
+/** The relay's own answer to a request it won't forward; its code goes into the usage record. */
+function refuse(ctx: RequestContext, dialect: Dialect, status: number, message: string, options: ErrorOptions): void {
+  ctx.usage.errorCode = options.code ?? null;
+  sendError(ctx.res, dialect, status, message, options);
 }
 
 /**
@@ -241,7 +249,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const method = req.method ?? 'GET';
     const dialect = dialectFor(path);
-    const ctx = new RequestContext(req, res, requestId, copilot, models, logger, usageObserver, connectionAborts);
+    const ctx = new RequestContext(req, res, requestId, started, copilot, models, logger, usageObserver, connectionAborts);
     inflight++;
     trim?.noteRequest();
     const socket = req.socket as ServingSocket;
@@ -272,12 +280,12 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     });
 
     if (!hostAllowed(req.headers.host, hostPolicy)) {
-      sendError(res, dialect, 403, 'Forbidden: the Host header must be a loopback address with this port (DNS rebinding protection).', { code: 'forbidden_host' });
+      refuse(ctx, dialect, 403, 'Forbidden: the Host header must be a loopback address with this port (DNS rebinding protection).', { code: 'forbidden_host' });
       return;
     }
     const origin = req.headers.origin;
     if (!originAllowed(origin)) {
-      sendError(res, dialect, 403, 'Forbidden: requests from web pages outside this machine are refused.', { code: 'forbidden_origin' });
+      refuse(ctx, dialect, 403, 'Forbidden: requests from web pages outside this machine are refused.', { code: 'forbidden_origin' });
       return;
     }
     if (origin !== undefined && isLoopbackOrigin(origin)) {
@@ -311,17 +319,17 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       return;
     }
     if (apiKey && !apiKey.check(req)) {
-      sendError(res, dialect, 401, 'Missing or wrong API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', { code: 'invalid_api_key' });
+      refuse(ctx, dialect, 401, 'Missing or wrong API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', { code: 'invalid_api_key' });
       return;
     }
     const byMethod = lookup(path);
     if (!byMethod) {
-      sendError(res, dialect, 404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
+      refuse(ctx, dialect, 404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
       return;
     }
     const route = byMethod.get(method);
     if (!route) {
-      sendError(res, dialect, 405, `Method ${method} is not allowed on ${path}.`, { code: 'method_not_allowed', headers: { allow: [...byMethod.keys()].join(', ') } });
+      refuse(ctx, dialect, 405, `Method ${method} is not allowed on ${path}.`, { code: 'method_not_allowed', headers: { allow: [...byMethod.keys()].join(', ') } });
       return;
     }
 
@@ -331,20 +339,20 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         raw = await readBody(req, bodyLimit);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          sendError(res, route.dialect, 413, `Request body is larger than the limit of ${Math.round(bodyLimit / 1024 / 1024)} MiB.`, { code: 'request_too_large', headers: { connection: 'close' } });
+          refuse(ctx, route.dialect, 413, `Request body is larger than the limit of ${Math.round(bodyLimit / 1024 / 1024)} MiB.`, { code: 'request_too_large', headers: { connection: 'close' } });
         }
         return;
       }
       if (!isUtf8(raw)) {
         // Decoding would swap the bad bytes for U+FFFD while the raw bytes still went upstream.
-        sendError(res, route.dialect, 400, 'The request body is not valid UTF-8.', { code: 'invalid_encoding' });
+        refuse(ctx, route.dialect, 400, 'The request body is not valid UTF-8.', { code: 'invalid_encoding' });
         return;
       }
       try {
         ctx.body = JSON.parse(raw.toString('utf8'));
         ctx.rawBody = raw;
       } catch {
-        sendError(res, route.dialect, 400, 'The request body is not valid JSON.', { code: 'invalid_json' });
+        refuse(ctx, route.dialect, 400, 'The request body is not valid JSON.', { code: 'invalid_json' });
         return;
       }
       if (options.logBodies) logger.debug('request body', { id: requestId, body: redact(raw.toString('utf8').slice(0, 2000)) });
@@ -384,7 +392,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
           ? [408, 'Request Timeout', 'The request was not received in time.']
           : [400, 'Bad Request', 'Malformed HTTP request.'];
     const payload = JSON.stringify({ error: { message, type: 'invalid_request_error', code: null } });
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`);
+    const noRetry = status === 408 ? '' : 'x-should-retry: false\r\n';
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n${noRetry}connection: close\r\n\r\n${payload}`);
   });
 
   function cutShort(ctx: RequestContext | null | undefined): void {

@@ -172,7 +172,7 @@ export class ChatStreamEncoder implements StreamEncoder {
           break;
         case 'error':
           this.finished = true;
-          out += `data: ${JSON.stringify({ error: { message: `${event.message} (the stream from the Copilot API broke off)`, type: 'api_error', code: 'upstream_stream_error' } })}\n\n`;
+          out += `data: ${JSON.stringify({ error: { message: event.message, type: 'api_error', code: 'upstream_stream_error' } })}\n\n`;
           break;
         default:
           break;

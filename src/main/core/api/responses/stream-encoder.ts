@@ -93,7 +93,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
           break;
         case 'error':
           this.finished = true;
-          out += this.frame('error', { type: 'error', code: 'upstream_stream_error', message: event.message, param: null, sequence_number: this.seq++, error: { type: 'api_error', code: 'upstream_stream_error', message: `${event.message} (the stream from the Copilot API broke off)` } });
+          out += this.frame('error', { type: 'error', code: 'upstream_stream_error', message: event.message, param: null, sequence_number: this.seq++, error: { type: 'api_error', code: 'upstream_stream_error', message: event.message } });
           break;
         default:
           break;

@@ -1,85 +1,42 @@
-import type { CopilotIntent } from '../../copilot/headers.js';
-import { hasImagesChat, hasImagesResponses, initiatorForChat, initiatorForResponses } from '../../copilot/initiator.js';
-import { errorFromUpstream, sendError } from '../errors.js';
-import { relayResponse } from '../forward.js';
+import { isObject } from '../../api/json.js';
+import type { Json } from '../../api/json.js';
+import { sendError } from '../errors.js';
+import { forwardGeneration, forwardPassThrough } from '../pipeline.js';
 import type { Route, RouteContext } from '../route.js';
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** GPT-5.x and o-series reject `max_tokens` and want `max_completion_tokens` (protocol doc §8). */
-export function needsMaxCompletionTokens(model: string): boolean {
-  return /^(?:gpt-5|o\d)/i.test(model);
-}
-
-export function mapMaxTokens(body: Json): Json {
-  if (typeof body.model !== 'string' || body.max_tokens === undefined || !needsMaxCompletionTokens(body.model)) return body;
-  const { max_tokens: maxTokens, ...rest } = body;
-  return rest.max_completion_tokens === undefined ? { ...rest, max_completion_tokens: maxTokens } : rest;
-}
-
-function requireObjectBody(ctx: RouteContext): Json | null {
-  if (!isObject(ctx.body)) {
-    sendError(ctx.res, 'openai', 400, 'The request body must be a JSON object.');
+/** The fields every OpenAI-shaped route needs before anything goes upstream; null when answered 400. */
+function requireObjectBody(ctx: RouteContext, check?: (body: Json) => string | null): Json | null {
+  const fail = (message: string, code: string | null = null): null => {
+    ctx.usage.errorCode = code ?? 'invalid_request';
+    sendError(ctx.res, 'openai', 400, message, { code });
     return null;
-  }
-  if (typeof ctx.body.model !== 'string' || !ctx.body.model) {
-    sendError(ctx.res, 'openai', 400, 'The request body needs a "model" string.', { code: 'missing_model' });
-    return null;
-  }
-  return ctx.body;
+  };
+  if (!isObject(ctx.body)) return fail('The request body must be a JSON object.');
+  if (typeof ctx.body.model !== 'string' || !ctx.body.model) return fail('The request body needs a "model" string.', 'missing_model');
+  const problem = check?.(ctx.body);
+  return problem ? fail(problem) : ctx.body;
 }
 
-async function forward(ctx: RouteContext, path: string, intent: CopilotIntent, body: Json, extra: { initiator?: 'user' | 'agent'; vision?: boolean }): Promise<void> {
-  // Unmodified bodies go upstream as the caller's bytes: no re-serialisation of long conversations.
-  const rawBody = body === ctx.body ? ctx.rawBody : undefined;
-  const stream = body.stream === true;
-  ctx.setLogFields({ model: body.model as string, stream });
-  try {
-    const upstream = await ctx.copilot.request({
-      method: 'POST',
-      path,
-      body,
-      rawBody,
-      intent,
-      initiator: extra.initiator,
-      vision: extra.vision,
-      requestId: ctx.requestId,
-      signal: ctx.signal,
-      stream,
-    });
-    await relayResponse(ctx, 'openai', upstream, stream);
-  } catch (error) {
-    if (ctx.signal.aborted) return;
-    errorFromUpstream(ctx.res, 'openai', error);
-  }
-}
+const checkChat = (body: Json): string | null => (Array.isArray(body.messages) ? null : 'messages: expected an array of messages.');
+const checkResponses = (body: Json): string | null =>
+  body.input === undefined || typeof body.input === 'string' || Array.isArray(body.input) ? null : 'input: expected a string or an array of input items.';
 
-// Handlers return forward's promise as is (no async wrapper: one promise less per request).
+// Handlers return the pipeline's promise as is (no async wrapper: one promise less per request).
 const DONE = Promise.resolve();
 
 const chat = (ctx: RouteContext): Promise<void> => {
-  const body = requireObjectBody(ctx);
-  if (!body) return DONE;
-  return forward(ctx, '/chat/completions', 'conversation-panel', mapMaxTokens(body), {
-    initiator: initiatorForChat(body.messages),
-    vision: hasImagesChat(body.messages),
-  });
+  const body = requireObjectBody(ctx, checkChat);
+  return body ? forwardGeneration(ctx, 'chat', body) : DONE;
 };
 
 const responses = (ctx: RouteContext): Promise<void> => {
-  const body = requireObjectBody(ctx);
-  if (!body) return DONE;
-  return forward(ctx, '/responses', 'conversation-panel', body, {
-    initiator: initiatorForResponses(body.input),
-    vision: hasImagesResponses(body.input),
-  });
+  const body = requireObjectBody(ctx, checkResponses);
+  return body ? forwardGeneration(ctx, 'responses', body) : DONE;
 };
 
 const embeddings = (ctx: RouteContext): Promise<void> => {
   const body = requireObjectBody(ctx);
-  if (!body) return DONE;
-  return forward(ctx, '/embeddings', 'conversation-embeddings', body, {});
+  return body ? forwardPassThrough(ctx, body) : DONE;
 };
 
 const post = (path: string, handle: Route['handle']): Route => ({ method: 'POST', path, dialect: 'openai', handle });

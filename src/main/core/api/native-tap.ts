@@ -1,0 +1,146 @@
+import { chatUsageToIr } from './chat/response.js';
+import { emptyUsage, mergeUsage } from './ir.js';
+import type { GenerationApi, IrUsage } from './ir.js';
+import { findStringValue, lastObjectValue } from './json-bytes.js';
+import { isObject } from './json.js';
+import type { Json } from './json.js';
+import { anthropicUsageToIr } from './messages/response.js';
+import { responsesUsageToIr } from './responses/response.js';
+
+/**
+ * What the relay does to a native answer on its way through, without parsing or re-serialising it:
+ * the model id in it becomes the one the caller sent, and the usage (the last chunk/event of a
+ * stream, the end of a body) is picked out for the usage record. Streams are handled line by line:
+ * only an incomplete trailing SSE line waits for its rest (the client couldn't use half an event).
+ *
+ * The first `"model":"…"` is found with a scanner that skips strings and checks the object depth
+ * (chat: the chunk; Responses/Messages events: the `response`/`message` object inside); after that
+ * the exact upstream bytes `"model":"<served>"` are replaced by a plain byte search.
+ */
+
+const MODEL_KEY = Buffer.from('model');
+const NEWLINE = 0x0a;
+
+function usageOfEvent(api: GenerationApi, data: Json): Partial<IrUsage> | null {
+  if (api === 'chat') return isObject(data.usage) || isObject(data.copilot_usage) ? chatUsageToIr(data.usage, data.copilot_usage) : null;
+  if (api === 'responses') {
+    const response = isObject(data.response) ? data.response : {};
+    const copilot = data.copilot_usage ?? response.copilot_usage;
+    return isObject(response.usage) || isObject(copilot) ? responsesUsageToIr(response.usage, copilot) : null;
+  }
+  const usage = isObject(data.message) ? data.message.usage : data.usage;
+  if (!isObject(usage) && !isObject(data.copilot_usage)) return null;
+  const out = anthropicUsageToIr(usage, data.copilot_usage);
+  // message_delta may repeat only output_tokens: keep message_start's input numbers then.
+  if (isObject(usage) && typeof usage.input_tokens !== 'number') {
+    delete out.inputTokens;
+    delete out.cachedTokens;
+    delete out.cacheCreationTokens;
+  }
+  return out;
+}
+
+class ModelRewriter {
+  private readonly replacement: Buffer;
+  /** `"model":"<served>"` once seen (null before; undefined when no rewrite is needed). */
+  private pattern: Buffer | null | undefined = null;
+
+  constructor(callerModel: string, private readonly depth: number) {
+    this.replacement = Buffer.from(JSON.stringify(callerModel));
+  }
+
+  rewrite(buf: Buffer): Buffer {
+    if (this.pattern === undefined) return buf;
+    if (this.pattern === null) {
+      const span = findStringValue(buf, MODEL_KEY, this.depth);
+      if (!span) return buf;
+      const served = buf.subarray(span.start - 1, span.end + 1);
+      if (served.equals(this.replacement)) {
+        this.pattern = undefined;
+        return buf;
+      }
+      this.pattern = Buffer.concat([Buffer.from('"model":'), served]);
+    }
+    const pattern = this.pattern;
+    let at = buf.indexOf(pattern);
+    if (at < 0) return buf;
+    const parts: Buffer[] = [];
+    let from = 0;
+    while (at >= 0) {
+      parts.push(buf.subarray(from, at + 8), this.replacement);
+      from = at + pattern.length;
+      at = buf.indexOf(pattern, from);
+    }
+    parts.push(buf.subarray(from));
+    return Buffer.concat(parts);
+  }
+}
+
+/** A native SSE stream on its way to the caller: model id rewritten, usage read from the events. */
+export class NativeStreamTap {
+  readonly usage: IrUsage = emptyUsage();
+  sawUsage = false;
+  private held: Buffer | null = null;
+  private readonly model: ModelRewriter;
+
+  constructor(private readonly api: GenerationApi, callerModel: string) {
+    this.model = new ModelRewriter(callerModel, api === 'chat' ? 1 : 2);
+  }
+
+  /** The bytes to forward now (null: nothing complete yet). */
+  push(chunk: Buffer): Buffer | null {
+    const data = this.held ? Buffer.concat([this.held, chunk]) : chunk;
+    const last = data.lastIndexOf(NEWLINE);
+    if (last < 0) {
+      this.held = data;
+      return null;
+    }
+    this.held = last + 1 < data.length ? data.subarray(last + 1) : null;
+    return this.complete(last + 1 === data.length ? data : data.subarray(0, last + 1));
+  }
+
+  /** The upstream ended: whatever was held goes out as it is. */
+  end(): Buffer | null {
+    const rest = this.held;
+    this.held = null;
+    return rest && this.complete(rest);
+  }
+
+  private complete(lines: Buffer): Buffer {
+    let at = lines.indexOf('usage"');
+    while (at >= 0) {
+      const start = lines.lastIndexOf(NEWLINE, at) + 1;
+      let end = lines.indexOf(NEWLINE, at);
+      if (end < 0) end = lines.length;
+      this.readUsage(lines, start, end);
+      at = lines.indexOf('usage"', end);
+    }
+    return this.model.rewrite(lines);
+  }
+
+  private readUsage(lines: Buffer, start: number, end: number): void {
+    if (lines.toString('latin1', start, start + 5) !== 'data:') return;
+    let data: unknown;
+    try {
+      data = JSON.parse(lines.toString('utf8', start + 5, end));
+    } catch {
+      return;
+    }
+    const usage = isObject(data) ? usageOfEvent(this.api, data) : null;
+    if (usage) {
+      mergeUsage(this.usage, usage);
+      this.sawUsage = true;
+    }
+  }
+}
+
+/** A native non-stream body: the caller's model id in it, and its usage. */
+export function tapNativeBody(api: GenerationApi, body: Buffer, callerModel: string): { body: Buffer; usage: Partial<IrUsage> | null } {
+  const usageObject = lastObjectValue(body, 'usage');
+  const copilot = lastObjectValue(body, 'copilot_usage');
+  let usage: Partial<IrUsage> | null = null;
+  if (usageObject || copilot) {
+    usage = api === 'chat' ? chatUsageToIr(usageObject, copilot) : api === 'responses' ? responsesUsageToIr(usageObject, copilot) : anthropicUsageToIr(usageObject, copilot);
+  }
+  return { body: new ModelRewriter(callerModel, 1).rewrite(body), usage };
+}
