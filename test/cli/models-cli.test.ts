@@ -97,7 +97,7 @@ describe('copilot-relay models (built CLI)', () => {
   it('answers unknown ids and bad usage with one line and a non-zero exit', async () => {
     const unknown = await cli(['models', 'enable', 'claude-opus-9']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim().split('\n').at(-1)).toBe('No model "claude-opus-9" in your Copilot model list. Close matches: claude-opus-4.5, claude-haiku-4.5, claude-sonnet-4.5. Run `copilot-relay models` for the ids.');
+    expect(unknown.stderr.trim().split('\n').at(-1)).toBe('No model "claude-opus-9" in your Copilot model list. Close matches: claude-opus-4.5, claude-opus-4.6, claude-haiku-4.5, claude-sonnet-4.5. Run `copilot-relay models` for the ids.');
     for (const args of [['models', 'enable'], ['models', 'frobnicate'], ['models', 'enable', 'a', 'b']]) {
       const bad = await cli(args);
       expect(bad.code).toBe(2);

@@ -192,6 +192,19 @@ export const FAKE_MODELS: readonly FakeModel[] = [
       supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, vision: true, thinking: true, max_thinking_budget: 32_000, min_thinking_budget: 1_024 },
     },
   }),
+  // Messages-only (no /chat/completions): a chat or Responses caller reaches it only translated.
+  chatModel({
+    id: 'claude-opus-4.6',
+    name: 'Claude Opus 4.6',
+    vendor: 'Anthropic',
+    billing: { is_premium: true, multiplier: 3 },
+    supported_endpoints: ['/v1/messages'],
+    capabilities: {
+      type: 'chat', family: 'claude-opus-4.6', tokenizer: 'o200k_base', object: 'model_capabilities',
+      limits: limits(200_000, 168_000, 32_000, true),
+      supports: { streaming: true, tool_calls: true, parallel_tool_calls: true, vision: true, thinking: true, max_thinking_budget: 32_000, min_thinking_budget: 1_024, reasoning_effort: ['low', 'medium', 'high'] },
+    },
+  }),
   chatModel({
     id: 'gpt-4o-mini',
     name: 'GPT-4o mini',

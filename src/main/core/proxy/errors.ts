@@ -21,7 +21,7 @@ export interface ErrorOptions {
  * an exhausted quota, an outdated client. The Anthropic SDKs (Claude Code) retry anything without
  * `x-should-retry: false`: a wrong API key cost three minutes of retries.
  */
-const NO_RETRY_STATUSES = new Set([400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 431, 466]);
+const NO_RETRY_STATUSES = new Set([400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 426, 431, 466]);
 const NO_RETRY_CODES = new Set(['budget_exceeded']);
 
 /** `x-should-retry` for an error the relay answers: 'false' when retrying can't help, else none (the SDK's own rules). */
@@ -38,6 +38,7 @@ const OPENAI_TYPES: Record<number, string> = {
   404: 'not_found_error',
   405: 'invalid_request_error',
   413: 'invalid_request_error',
+  426: 'invalid_request_error',
   429: 'rate_limit_error',
 };
 

@@ -322,6 +322,13 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       refuse(ctx, dialect, 401, 'Missing or wrong API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', { code: 'invalid_api_key' });
       return;
     }
+    // Codex first tries a WebSocket on /v1/responses and falls back to HTTP at once only on a 426.
+    // node:http hands an Upgrade request with no 'upgrade' listener to this handler; answer it
+    // without a handshake and close the connection (it can't carry another request).
+    if (req.headers.upgrade !== undefined) {
+      refuse(ctx, dialect, 426, `WebSocket is not supported here: send ${method === 'GET' ? 'POST' : method} ${path} over HTTP (streaming answers use server-sent events).`, { code: 'upgrade_not_supported', headers: { connection: 'close' } });
+      return;
+    }
     const byMethod = lookup(path);
     if (!byMethod) {
       refuse(ctx, dialect, 404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
