@@ -90,6 +90,7 @@ describe.each(ROWS)('$client client → $upstream ($requested)', (row) => {
     expect((sent.body as { model: string }).model).toBe(row.served);
     expect(Boolean((sent.body as { stream?: boolean }).stream)).toBe(stream);
     expect(sent.headers['x-initiator']).toBe('user');
+    expect(sent.headers['openai-intent']).toBe({ '/chat/completions': 'conversation-panel', '/responses': 'responses-proxy', '/v1/messages': 'messages-proxy' }[row.upstream]);
   });
 
   it('runs a full tool round trip: streamed call, result sent back with the same id, answer', async () => {
@@ -106,6 +107,7 @@ describe.each(ROWS)('$client client → $upstream ($requested)', (row) => {
     expect(second.toolCalls).toEqual([]);
     const sent = lastUpstream(row.upstream);
     expect(sent.headers['x-initiator']).toBe('agent');
+    expect(sent.headers['openai-intent']).toBe({ '/chat/completions': 'conversation-agent', '/responses': 'responses-proxy', '/v1/messages': 'messages-proxy' }[row.upstream]);
     // The id the caller saw is the id the upstream gets back with the result (the fake refuses unpaired ids).
     expect(JSON.stringify(sent.body)).toContain(call.id);
   });

@@ -162,6 +162,20 @@ describe('refusals and errors', () => {
     }
   });
 
+  it('HTTP 466 (client identity outdated) → a clear error in the caller’s dialect saying how to override it, never retried', async () => {
+    Object.assign(fake.knobs, { clientNotSupportedBelow: '2099-01-01' });
+    for (const [path, body] of [
+      ['/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }],
+      ['/v1/messages', { model: 'claude-sonnet-4.5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }],
+    ] as const) {
+      const res = await raw(url, { method: 'POST', path, headers: { host: new URL(url).host, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, path).toBe(502);
+      expect(res.headers['x-should-retry']).toBe('false');
+      expect(res.body).toMatch(/no longer accepts this client identity.*COPILOT_RELAY_CLIENT_IDENTITY/);
+    }
+    expect((await lastRecord(1)).errorCode).toBe('client_identity_outdated');
+  });
+
   it('upstream 5xx may be retried (no x-should-retry: false); a broken exchange says when to try again', async () => {
     Object.assign(fake.knobs, { capiFailureStatus: 503 });
     const res = await raw(url, { method: 'POST', path: '/v1/chat/completions', headers: { host: new URL(url).host, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }) });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { IDENTITY_OUTDATED_CODE } from '../copilot/identity-check.js';
 import { isAbortError, isRelayError } from '../errors.js';
 import { redact } from '../log/redact.js';
 import type { Dialect } from './route.js';
@@ -22,7 +23,7 @@ export interface ErrorOptions {
  * `x-should-retry: false`: a wrong API key cost three minutes of retries.
  */
 const NO_RETRY_STATUSES = new Set([400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 426, 431, 466]);
-const NO_RETRY_CODES = new Set(['budget_exceeded']);
+const NO_RETRY_CODES = new Set(['budget_exceeded', IDENTITY_OUTDATED_CODE]);
 
 /** `x-should-retry` for an error the relay answers: 'false' when retrying can't help, else none (the SDK's own rules). */
 export function shouldRetryHeader(status: number, code: string | null | undefined, override?: boolean): string | undefined {
@@ -141,6 +142,9 @@ export function relayErrorStatus(error: unknown): MappedError {
         return { status: 503, message: error.message, code: 'not_ready', headers: { 'retry-after': String(error.retryAfter ?? 5) } };
       case 'cancelled':
         return { status: 499, message: 'Request cancelled.', code: 'cancelled' };
+      case 'client-outdated':
+        // GitHub refuses this client identity (HTTP 466): say how to override it; retrying can't help.
+        return { status: 502, message: `${error.message} ${error.fix ?? ''}`.trim(), code: IDENTITY_OUTDATED_CODE };
       case 'config':
         return { status: 500, message: error.message, code: error.kind };
       default:

@@ -1,4 +1,5 @@
 import type { CopilotModel } from '../copilot/models.js';
+import { isRelayError } from '../errors.js';
 import type { RouteContext } from './route.js';
 
 export type ModelLookup =
@@ -17,7 +18,8 @@ export async function lookUpModel(ctx: RouteContext, requested: string): Promise
   try {
     lookup = await ctx.models.resolve(requested, { signal: ctx.signal });
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    // An outdated client identity fails every request the same way: say so rather than try.
+    if (ctx.signal.aborted || (isRelayError(error) && error.kind === 'client-outdated')) throw error;
     ctx.logger.warn('Model list unavailable; forwarding with the model id as sent', { requestId: ctx.requestId, error: error instanceof Error ? error.message : String(error) });
     return { found: true, model: { id: requested }, known: false };
   }

@@ -33,8 +33,14 @@ export interface GenerationOptions {
 
 export const dialectOf = (api: GenerationApi): Dialect => (api === 'messages' ? 'anthropic' : 'openai');
 
-function intentFor(upstream: GenerationApi): CopilotIntent {
-  return upstream === 'messages' ? 'messages-proxy' : 'conversation-panel';
+/**
+ * `OpenAI-Intent` by upstream endpoint, as VS Code sends it: its local proxies for outside agents
+ * (Claude Code, Codex) use `messages-proxy` and `responses-proxy`; chat with tools is agent traffic.
+ */
+function intentFor(upstream: GenerationApi, upstreamBody: Json): CopilotIntent {
+  if (upstream === 'messages') return 'messages-proxy';
+  if (upstream === 'responses') return 'responses-proxy';
+  return Array.isArray(upstreamBody.tools) && upstreamBody.tools.length > 0 ? 'conversation-agent' : 'conversation-panel';
 }
 
 /** X-Initiator and Copilot-Vision-Request, computed on the caller's own messages (protocol doc §6.3–6.4). */
@@ -122,7 +128,7 @@ async function forward(ctx: RouteContext, api: GenerationApi, dialect: Dialect, 
     path: ENDPOINT_OF[upstreamApi],
     body: upstreamBody,
     rawBody,
-    intent: intentFor(upstreamApi),
+    intent: intentFor(upstreamApi, upstreamBody),
     initiator: facts.initiator,
     vision: facts.vision,
     extraHeaders: betas ? { 'anthropic-beta': betas } : undefined,

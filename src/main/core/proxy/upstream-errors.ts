@@ -1,8 +1,9 @@
 import { readUpstreamBody } from '../copilot/client.js';
+import { checkClientIdentity } from '../copilot/identity-check.js';
 import type { UpstreamResponse } from '../copilot/client.js';
 import { redact } from '../log/redact.js';
 import type { Refusal } from '../usage/observer.js';
-import { anthropicErrorType, sendError } from './errors.js';
+import { anthropicErrorType, relayErrorStatus, sendError } from './errors.js';
 import { isJsonContainer } from './json-check.js';
 import type { Dialect, RouteContext } from './route.js';
 
@@ -77,6 +78,14 @@ export async function readUpstreamFailure(upstream: UpstreamResponse): Promise<U
 export function answerUpstreamFailure(ctx: RouteContext, dialect: Dialect, upstream: UpstreamResponse, failure: UpstreamFailure, native: boolean): void {
   const headers = passHeaders(upstream);
   const status = failure.status;
+  // HTTP 466 or an API-version refusal: the client identity is outdated (status and tray learn it too).
+  const outdated = checkClientIdentity(status, failure.json ?? failure.raw.toString('utf8'));
+  if (outdated) {
+    const mapped = relayErrorStatus(outdated);
+    ctx.usage.errorCode = mapped.code ?? null;
+    sendError(ctx.res, dialect, mapped.status, mapped.message, { code: mapped.code, headers });
+    return;
+  }
   ctx.usage.errorCode = failure.code ?? `upstream_${status}`;
   if (dialect === 'openai') {
     if (status >= 500) {
