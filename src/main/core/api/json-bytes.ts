@@ -31,6 +31,13 @@ export interface Span {
   end: number;
 }
 
+/** True when `buf[span]` holds exactly `text` (no allocation; any non-ASCII difference counts as different). */
+export function spanEquals(buf: Uint8Array, span: Span, text: string): boolean {
+  if (span.end - span.start !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (buf[span.start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * The first string value of `key` at an object depth between 1 and `maxDepth` (1 = the top-level
  * object of a line), as the span of its contents without quotes; null when absent.
@@ -91,9 +98,13 @@ export function objectExtent(buf: Uint8Array, open: number, to = buf.length): Sp
   return null;
 }
 
-/** The object value after the last `"<key>":` in `buf[from, to)`, parsed; undefined when absent or unreadable. */
-export function lastObjectValue(buf: Buffer, key: string, from = 0, to = buf.length): Record<string, unknown> | undefined {
-  const needle = `"${key}":`;
+/** `"<key>":` as bytes, for lastObjectValue (built once per key, not per call). */
+export function keyNeedle(key: string): Buffer {
+  return Buffer.from(`"${key}":`);
+}
+
+/** The object value after the last `"<key>":` (a keyNeedle) in `buf[from, to)`, parsed; undefined when absent or unreadable. */
+export function lastObjectValue(buf: Buffer, needle: Buffer, from = 0, to = buf.length): Record<string, unknown> | undefined {
   let at = buf.lastIndexOf(needle, to - 1);
   while (at >= from) {
     let k = at + needle.length;

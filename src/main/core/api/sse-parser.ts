@@ -9,6 +9,13 @@ export interface SseMessage {
   data: string;
 }
 
+/** Index of the first `\n` or `\r` at or after `from`, or -1. */
+function lineEnd(text: string, from: number): number {
+  const lf = text.indexOf('\n', from);
+  const cr = text.indexOf('\r', from);
+  return cr < 0 ? lf : lf < 0 ? cr : Math.min(lf, cr);
+}
+
 export class SseParser {
   private readonly decoder = new TextDecoder('utf-8');
   private buffer = '';
@@ -18,15 +25,20 @@ export class SseParser {
   push(chunk: Buffer | Uint8Array | string): SseMessage[] {
     this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     const messages: SseMessage[] = [];
-    let newline: number;
-    while ((newline = this.buffer.search(/\r\n|\n|\r/)) >= 0) {
-      const line = this.buffer.slice(0, newline);
+    // Lines are cut at an index into the buffer, which is sliced once per push (a regex search and
+    // a slice per line showed in the translated-stream profile).
+    const buffer = this.buffer;
+    let start = 0;
+    for (;;) {
+      const newline = lineEnd(buffer, start);
+      if (newline < 0) break;
       // A lone '\r' at the very end might be the first half of '\r\n': wait for more.
-      if (this.buffer[newline] === '\r' && newline === this.buffer.length - 1) break;
-      const width = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
-      this.buffer = this.buffer.slice(newline + width);
-      this.line(line, messages);
+      if (buffer.charCodeAt(newline) === 13 && newline === buffer.length - 1) break;
+      const width = buffer.charCodeAt(newline) === 13 && buffer.charCodeAt(newline + 1) === 10 ? 2 : 1;
+      this.line(buffer.slice(start, newline), messages);
+      start = newline + width;
     }
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
     return messages;
   }
 

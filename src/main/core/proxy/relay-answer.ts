@@ -9,6 +9,7 @@ import { relayErrorStatus, sendError, writeSseError, errorBody } from './errors.
 import { isJsonContainer } from './json-check.js';
 import type { Dialect, RouteContext } from './route.js';
 import { StreamWriter } from './stream-writer.js';
+import { noUsageObserver } from '../usage/observer.js';
 import { passHeaders } from './upstream-errors.js';
 
 /**
@@ -62,7 +63,8 @@ export async function relayNative(ctx: RouteContext, api: GenerationApi, upstrea
       sendError(ctx.res, dialect, 502, UNREADABLE, { code: 'upstream_invalid_json' });
       return;
     }
-    const tapped = tapNativeBody(api, body, requested);
+    // No observer attached (nobody records usage): the body's usage isn't read.
+    const tapped = tapNativeBody(api, body, requested, ctx.usageObserver !== noUsageObserver);
     recordUsage(ctx, tapped.usage);
     writeJson(ctx, upstream, tapped.body, contentType ?? 'application/json');
     return;
@@ -132,8 +134,18 @@ export async function relayTranslated(ctx: RouteContext, answer: TranslatedAnswe
   if (translation.keepAlive() !== null) writer.keepAlive(() => translation.keepAlive(), answer.pingIntervalMs ?? 10_000);
   try {
     for await (const chunk of upstream.body) {
-      writer.write(translation.push(chunk));
-      if (translation.done || translation.stopped || writer.closed) break;
+      // After the caller's stream is complete the rest of the body (its end) is still read, so
+      // the upstream connection goes back to the pool instead of being closed.
+      if (!translation.done) {
+        writer.write(translation.push(chunk));
+        // The caller's stream is complete: end it now (usage recorded first: the record is taken
+        // when the response closes), whatever the upstream still sends.
+        if (translation.done) {
+          if (translation.sawUsage) recordUsage(ctx, translation.usage);
+          writer.end();
+        }
+      }
+      if (translation.stopped || (writer.closed && !translation.done)) break;
       const drained = writer.drained();
       if (drained) await drained;
     }
@@ -141,8 +153,8 @@ export async function relayTranslated(ctx: RouteContext, answer: TranslatedAnswe
   } catch (error) {
     if (!ctx.signal.aborted && !writer.closed) writer.write(translation.fail(`The stream from the Copilot API broke off: ${brokeOff(ctx, error)}`));
   } finally {
-    // Stopped early (stop sequence) or done before the upstream ended: free the connection.
-    if (!upstream.body.destroyed) upstream.body.destroy();
+    // Stopped early (a stop sequence, or the caller left): the rest isn't wanted, free the connection.
+    if (!upstream.body.readableEnded && !upstream.body.destroyed) upstream.body.destroy();
     writer.end();
     if (translation.sawUsage) recordUsage(ctx, translation.usage);
   }
