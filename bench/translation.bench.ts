@@ -7,7 +7,9 @@
  * body byte at the client (median of interleaved single streams).
  *
  *   npx tsx bench/translation.bench.ts
- *   BENCH_EVENTS=400 BENCH_STREAMS=100 BENCH_CONCURRENCY=8 BENCH_ROUNDS=3 BENCH_TTFB_SAMPLES=150 to tune.
+ *   BENCH_EVENTS=200 BENCH_INTERVAL_MS=1 BENCH_STREAMS=100 BENCH_CONCURRENCY=8 BENCH_ROUNDS=3 BENCH_TTFB_SAMPLES=150 to tune.
+ * BENCH_INTERVAL_MS=0 sends each stream in bursts (many events per read): the worst case for the
+ * translated side, whose cost is per event while a native read is forwarded whole.
  *
  * Targets: < 1 ms added to the first byte, < 5 % CPU per event over native.
  */
@@ -16,7 +18,11 @@ import { Agent, request } from 'undici';
 import { startFakeUpstream } from '../test/fake-github/index.js';
 import { askChild, bundleChild, childSource, forkChild } from './bundle-child.js';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 400);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
+/** ms between the fake's events: 1 paces them like a model does (one event per TCP read); 0 sends them in bursts. */
+const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 1);
+/** The fake's think time before its answer (0: answers at once, harsher than any real model). */
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 100);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -76,7 +82,7 @@ const median = (values: number[]) => {
 
 async function main(): Promise<void> {
   if (bundled) await bundleChild(childBundle);
-  const fake = await startFakeUpstream({ streamChunks: EVENTS, streamIntervalMs: 0 });
+  const fake = await startFakeUpstream({ streamChunks: EVENTS, streamIntervalMs: INTERVAL_MS, latencyMs: LATENCY_MS });
   const forget = setInterval(() => fake.requests.splice(0), 500);
   // BENCH_PROXY_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") applies to the relay child.
   const flags = (process.env.BENCH_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
   }
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
   const line = (row: string[]) => row.map((cell, col) => (col < 3 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
-  console.log(`Streams of ${EVENTS} text events (upstream events per stream: ${[...eventsOf].map(([k, v]) => `${k} ${v}`).join(', ')}), ${STREAMS} streams × ${ROUNDS} rounds at concurrency ${CONCURRENCY}; TTFB: ${TTFB_SAMPLES} interleaved single streams. Medians; relay CPU read in its own process.`);
+  console.log(`Streams of ${EVENTS} text events ${INTERVAL_MS} ms apart after ${LATENCY_MS} ms think time (upstream events per stream: ${[...eventsOf].map(([k, v]) => `${k} ${v}`).join(', ')}), ${STREAMS} streams × ${ROUNDS} rounds at concurrency ${CONCURRENCY}; TTFB: ${TTFB_SAMPLES} interleaved single streams. Medians; relay CPU read in its own process.`);
   console.log(line(rows[0]!));
   for (const row of rows.slice(1)) console.log(line(row));
 }

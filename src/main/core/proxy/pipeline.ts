@@ -56,9 +56,19 @@ function nativeRequest(api: GenerationApi, body: Json, model: CopilotModel, beta
   return nativeMessagesRequest(body, model, betas);
 }
 
-/** Messages callers translated elsewhere get an input estimate in message_start (the tokenizer loads while the upstream thinks). */
+/**
+ * Messages callers translated elsewhere get an input estimate in message_start. It is counted on a
+ * later turn of the event loop, once the upstream request has gone out, so it overlaps the
+ * upstream's think time instead of delaying the request (a 200-word prompt costs ~0.3 ms to count;
+ * large counts are the tokenizer's business, count-tokens.ts).
+ */
 function inputEstimate(body: Json, model: CopilotModel): Promise<InputEstimate | null> {
-  const estimate = loadEncoder(encodingFor(model)).then((encoder) => ({ encoder, tokens: countRequestTokens(body as AnthropicRequest, encoder, { claude: /claude/i.test(model.id) }) }));
+  const encoder = loadEncoder(encodingFor(model));
+  const estimate = new Promise<InputEstimate>((resolve, reject) => {
+    setImmediate(() => {
+      encoder.then((loaded) => resolve({ encoder: loaded, tokens: countRequestTokens(body as AnthropicRequest, loaded, { claude: /claude/i.test(model.id) }) }), reject);
+    });
+  });
   return estimate.catch(() => null);
 }
 
