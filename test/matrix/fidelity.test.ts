@@ -158,6 +158,15 @@ describe('translated streams stay well formed', () => {
   });
 });
 
+describe('Responses callers on a model without /responses', () => {
+  it('previous_response_id can’t be continued elsewhere: a clear 400 instead of a silently shortened conversation', async () => {
+    const res = await post('/v1/responses', { model: 'gpt-4o', previous_response_id: 'resp_123', input: 'and then?' });
+    expect(res.status).toBe(400);
+    expect(res.headers['x-should-retry']).toBe('false');
+    expect(JSON.parse(res.body).error).toMatchObject({ code: 'previous_response_not_supported', message: expect.stringContaining('/chat/completions') });
+  });
+});
+
 describe('Codex', () => {
   const upgrade = (target: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, unknown>; body: string; upgraded: boolean; closed: boolean }>((resolve, reject) => {

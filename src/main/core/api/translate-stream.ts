@@ -1,3 +1,4 @@
+import { redact } from '../log/redact.js';
 import { ADAPTERS } from './adapters.js';
 import type { StreamEncoderOptions } from './adapters.js';
 import { emptyUsage, mergeUsage } from './ir.js';
@@ -56,7 +57,7 @@ export class StreamTranslation {
 
   /** The upstream broke off mid-stream. */
   fail(message: string): string {
-    return this.encoder.encode([{ type: 'error', message }]);
+    return this.encoder.encode([{ type: 'error', message: redact(message) }]);
   }
 
   keepAlive(): string | null {
@@ -69,6 +70,9 @@ export class StreamTranslation {
       if (event.type === 'usage') {
         mergeUsage(this.usage, event.usage);
         this.sawUsage = true;
+      } else if (event.type === 'error') {
+        // Upstream words reach the caller: never a token they might echo.
+        event.message = redact(event.message);
       }
     }
     return this.encoder.encode(this.stop ? this.stop.apply(events) : events);

@@ -117,6 +117,12 @@ async function forward(ctx: RouteContext, api: GenerationApi, dialect: Dialect, 
   if (refusal) return answerRefusal(ctx, dialect, refusal);
 
   const native = upstreamApi === api;
+  if (!native && api === 'responses' && body.previous_response_id !== undefined && body.previous_response_id !== null) {
+    // The stored conversation lives on Copilot's /responses: another endpoint can't continue it.
+    usage.errorCode = 'previous_response_not_supported';
+    sendError(ctx.res, dialect, 400, `previous_response_id: ${model.id} answers through ${ENDPOINT_OF[upstreamApi]}, which keeps no stored responses; send the whole conversation in input instead.`, { code: 'previous_response_not_supported' });
+    return;
+  }
   const betas = api === 'messages' && native ? allowedBetas(ctx.req.headers['anthropic-beta']) : undefined;
   let upstreamBody: Json;
   let rawBody: Buffer | undefined;
