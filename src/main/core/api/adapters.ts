@@ -34,8 +34,6 @@ export interface StreamEncoderOptions {
   model: string;
   /** Messages only: estimated input tokens for message_start. */
   inputTokens?: number;
-  /** Messages only: output estimate when the upstream reports no usage. */
-  countTokens?: (text: string) => number;
 }
 
 export const ADAPTERS: Record<GenerationApi, ApiAdapter> = {

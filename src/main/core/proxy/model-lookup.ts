@@ -18,8 +18,9 @@ export async function lookUpModel(ctx: RouteContext, requested: string): Promise
   try {
     lookup = await ctx.models.resolve(requested, { signal: ctx.signal });
   } catch (error) {
-    // An outdated client identity fails every request the same way: say so rather than try.
-    if (ctx.signal.aborted || (isRelayError(error) && error.kind === 'client-outdated')) throw error;
+    // Only the list's own trouble (an upstream answer, the network) is worked around: a session or
+    // identity problem (not signed in, no session yet, outdated client…) fails the request the same way.
+    if (ctx.signal.aborted || (isRelayError(error) && error.kind !== 'upstream' && error.kind !== 'network')) throw error;
     ctx.logger.warn('Model list unavailable; forwarding with the model id as sent', { requestId: ctx.requestId, error: error instanceof Error ? error.message : String(error) });
     return { found: true, model: { id: requested }, known: false };
   }

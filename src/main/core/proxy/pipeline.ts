@@ -1,4 +1,4 @@
-import { countRequestTokens, encodingFor, loadEncoder } from '../anthropic/count-tokens.js';
+import { countRequest } from '../anthropic/count-tokens.js';
 import { ENDPOINT_OF } from '../api/ir.js';
 import type { GenerationApi } from '../api/ir.js';
 import type { Json } from '../api/json.js';
@@ -13,7 +13,6 @@ import type { CopilotModel } from '../copilot/models.js';
 import { errorFromUpstream, sendError } from './errors.js';
 import { lookUpModel } from './model-lookup.js';
 import { relayNative, relayTranslated } from './relay-answer.js';
-import type { InputEstimate } from './relay-answer.js';
 import type { Dialect, RouteContext } from './route.js';
 import { answerRefusal, answerUpstreamFailure, passHeaders, readUpstreamFailure } from './upstream-errors.js';
 
@@ -54,22 +53,6 @@ function nativeRequest(api: GenerationApi, body: Json, model: CopilotModel, beta
   if (api === 'chat') return nativeChatRequest(body, model);
   if (api === 'responses') return nativeResponsesRequest(body, model);
   return nativeMessagesRequest(body, model, betas);
-}
-
-/**
- * Messages callers translated elsewhere get an input estimate in message_start. It is counted on a
- * later turn of the event loop, once the upstream request has gone out, so it overlaps the
- * upstream's think time instead of delaying the request (a 200-word prompt costs ~0.3 ms to count;
- * large counts are the tokenizer's business, count-tokens.ts).
- */
-function inputEstimate(body: Json, model: CopilotModel): Promise<InputEstimate | null> {
-  const encoder = loadEncoder(encodingFor(model));
-  const estimate = new Promise<InputEstimate>((resolve, reject) => {
-    setImmediate(() => {
-      encoder.then((loaded) => resolve({ encoder: loaded, tokens: countRequestTokens(body as AnthropicRequest, loaded, { claude: /claude/i.test(model.id) }) }), reject);
-    });
-  });
-  return estimate.catch(() => null);
 }
 
 export async function forwardGeneration(ctx: RouteContext, api: GenerationApi, body: Json, options: GenerationOptions = {}): Promise<void> {
@@ -137,7 +120,9 @@ async function forward(ctx: RouteContext, api: GenerationApi, dialect: Dialect, 
     upstreamBody = translation.body;
     localStop = translation.localStop;
   }
-  const estimate = !native && api === 'messages' && stream ? inputEstimate(body, model) : null;
+  // Messages callers translated elsewhere get an input estimate in message_start, counted on the
+  // token worker while the upstream thinks (it never rejects).
+  const estimate = !native && api === 'messages' && stream ? countRequest(body as AnthropicRequest, model) : null;
 
   const upstream = await ctx.copilot.request({
     method: 'POST',
@@ -160,7 +145,9 @@ async function forward(ctx: RouteContext, api: GenerationApi, dialect: Dialect, 
   }
   ctx.usageObserver.observeUpstream({ status: upstream.status, headers: upstream.headers, model: model.id });
   if (native) return relayNative(ctx, api, upstream, stream, requested);
-  return relayTranslated(ctx, { upstreamApi, clientApi: api, upstream, stream, requested, localStop, estimate: estimate ? await estimate : null, pingIntervalMs: options.pingIntervalMs });
+  const counted = estimate ? await estimate : null;
+  if (counted?.basis === 'rough') ctx.logger.warn('Token count is a rough estimate: the counting worker is unavailable or overloaded', { requestId: ctx.requestId });
+  return relayTranslated(ctx, { upstreamApi, clientApi: api, upstream, stream, requested, localStop, model, inputTokens: counted?.tokens ?? null, pingIntervalMs: options.pingIntervalMs });
 }
 
 /** `/embeddings`: no plan or translation, the same upstream call, error mapping and answer relay. */

@@ -1,8 +1,10 @@
 import { ADAPTERS } from '../api/adapters.js';
-import type { GenerationApi, IrUsage } from '../api/ir.js';
 import { NativeStreamTap, tapNativeBody } from '../api/native-tap.js';
 import { applyStopSequences } from '../api/stop-sequences.js';
 import { StreamTranslation } from '../api/translate-stream.js';
+import type { GenerationApi, IrEvent, IrUsage } from '../api/ir.js';
+import { countOutputTokens } from '../anthropic/count-tokens.js';
+import type { CopilotModel } from '../copilot/models.js';
 import { readUpstreamBody } from '../copilot/client.js';
 import type { UpstreamResponse } from '../copilot/client.js';
 import { relayErrorStatus, sendError, writeSseError, errorBody } from './errors.js';
@@ -24,10 +26,6 @@ const dialectOf = (api: GenerationApi): Dialect => (api === 'messages' ? 'anthro
 
 const SSE_HEADERS = { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
-export interface InputEstimate {
-  encoder: { countTokens: (text: string, options?: { disallowedSpecial?: Set<string> }) => number };
-  tokens: number;
-}
 
 function recordUsage(ctx: RouteContext, usage: Partial<IrUsage> | null): void {
   if (!usage) return;
@@ -96,11 +94,12 @@ export interface TranslatedAnswer {
   /** The model id the caller sent (every answer echoes it). */
   requested: string;
   localStop?: string[];
-  estimate: InputEstimate | null;
+  /** The Copilot model (its tokenizer counts an answer the upstream didn't). */
+  model: CopilotModel;
+  /** Messages callers: the estimated input tokens for message_start. */
+  inputTokens: number | null;
   pingIntervalMs?: number;
 }
-
-const PLAIN = { disallowedSpecial: new Set<string>() };
 
 export async function relayTranslated(ctx: RouteContext, answer: TranslatedAnswer): Promise<void> {
   const { upstream, clientApi, upstreamApi } = answer;
@@ -122,14 +121,19 @@ export async function relayTranslated(ctx: RouteContext, answer: TranslatedAnswe
     writeJson(ctx, upstream, payload, 'application/json');
     return;
   }
-  const estimate = answer.estimate;
   const translation = new StreamTranslation(upstreamApi, clientApi, {
     model: answer.requested,
-    inputTokens: estimate?.tokens,
-    // Text that merely looks like a special token (`<|endoftext|>`) is counted as plain text.
-    countTokens: estimate ? (text) => estimate.encoder.countTokens(text, PLAIN) : undefined,
+    inputTokens: answer.inputTokens ?? undefined,
     localStop: answer.localStop,
+    meterOutput: clientApi === 'messages',
   });
+  // Anthropic's message_delta needs output_tokens: an answer the upstream didn't count (no usage,
+  // or cut by a local stop sequence) is counted on the token worker before the finish goes out.
+  const settle = async (events: IrEvent[]): Promise<IrEvent[]> => {
+    const unmetered = translation.unmetered(events);
+    if (unmetered !== null) translation.meter(events, (await countOutputTokens(unmetered, answer.model)).tokens);
+    return events;
+  };
   const writer = new StreamWriter(ctx, 200, passHeaders(upstream, { 'content-type': 'text/event-stream; charset=utf-8', ...SSE_HEADERS, ...(clientApi === 'messages' ? { 'request-id': ctx.requestId } : {}) }));
   if (translation.keepAlive() !== null) writer.keepAlive(() => translation.keepAlive(), answer.pingIntervalMs ?? 10_000);
   try {
@@ -137,7 +141,7 @@ export async function relayTranslated(ctx: RouteContext, answer: TranslatedAnswe
       // After the caller's stream is complete the rest of the body (its end) is still read, so
       // the upstream connection goes back to the pool instead of being closed.
       if (!translation.done) {
-        writer.write(translation.push(chunk));
+        writer.write(translation.encode(await settle(translation.decode(chunk))));
         // The caller's stream is complete: end it now (usage recorded first: the record is taken
         // when the response closes), whatever the upstream still sends.
         if (translation.done) {
@@ -149,7 +153,7 @@ export async function relayTranslated(ctx: RouteContext, answer: TranslatedAnswe
       const drained = writer.drained();
       if (drained) await drained;
     }
-    if (!translation.done && !writer.closed) writer.write(translation.end());
+    if (!translation.done && !writer.closed) writer.write(translation.encode(await settle(translation.decodeEnd())));
   } catch (error) {
     if (!ctx.signal.aborted && !writer.closed) writer.write(translation.fail(`The stream from the Copilot API broke off: ${brokeOff(ctx, error)}`));
   } finally {

@@ -48,7 +48,7 @@ describe('segmentEnds', () => {
   });
 
   it('keeps real files (docs, JSON, TypeScript, a minified bundle) exact with the default limits', () => {
-    for (const file of ['README.md', 'package-lock.json', 'src/main/core/anthropic/routes.ts', 'node_modules/gpt-tokenizer/esm/BytePairEncodingCore.js']) {
+    for (const file of ['README.md', 'package-lock.json', 'src/main/core/proxy/routes/messages.ts', 'node_modules/gpt-tokenizer/esm/BytePairEncodingCore.js']) {
       const text = readFileSync(file, 'utf8').slice(0, 200_000);
       const parts = segments(text);
       expect(parts.length).toBeGreaterThan(1);

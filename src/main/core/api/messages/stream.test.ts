@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatStreamChunk } from '../chat/types.js';
 import { SseParser } from '../sse-parser.js';
+import type { IrEvent } from '../ir.js';
 import { StreamTranslation } from '../translate-stream.js';
 import { formatEvent } from './stream.js';
 import type { AnthropicEvent } from './stream.js';
@@ -16,14 +17,22 @@ function parseFrames(text: string): AnthropicEvent[] {
     .map((frame) => JSON.parse(/^data: (.*)$/m.exec(frame)![1]!) as AnthropicEvent);
 }
 
-/** Runs raw chat upstream bytes through the chat → Messages translation, in `pieceSize` pieces. */
+/**
+ * Runs raw chat upstream bytes through the chat → Messages translation, in `pieceSize` pieces;
+ * an answer the upstream didn't count is metered with `countTokens` as the relay does with its worker.
+ */
 function run(raw: string, options: { stopSequences?: string[]; pieceSize?: number; countTokens?: (text: string) => number } = {}): AnthropicEvent[] {
-  const translation = new StreamTranslation('chat', 'messages', { model: 'claude-haiku-4-5', inputTokens: 42, localStop: options.stopSequences, countTokens: options.countTokens });
+  const translation = new StreamTranslation('chat', 'messages', { model: 'claude-haiku-4-5', inputTokens: 42, localStop: options.stopSequences, meterOutput: true });
+  const settle = (events: IrEvent[]) => {
+    const unmetered = translation.unmetered(events);
+    if (unmetered !== null) translation.meter(events, options.countTokens ? options.countTokens(unmetered) : 0);
+    return translation.encode(events);
+  };
   let out = '';
   const bytes = Buffer.from(raw, 'utf8');
   const size = options.pieceSize ?? bytes.length;
-  for (let i = 0; i < bytes.length && !translation.done && !translation.stopped; i += size) out += translation.push(bytes.subarray(i, i + size));
-  if (!translation.done) out += translation.end();
+  for (let i = 0; i < bytes.length && !translation.done && !translation.stopped; i += size) out += settle(translation.decode(bytes.subarray(i, i + size)));
+  if (!translation.done) out += settle(translation.decodeEnd());
   return parseFrames(out).map((e) => (e.type === 'message_start' ? { ...e, message: { ...(e.message as object), id: 'msg_test' } } : e));
 }
 
@@ -144,14 +153,10 @@ describe('chat stream → Messages events', () => {
     expect(formatEvent({ type: 'ping' })).toBe('event: ping\ndata: {"type":"ping"}\n\n');
   });
 
-  it('a throwing token counter (text that looks like <|endoftext|>) never turns the stream into an error', () => {
-    const events = run(sse([{ choices: [{ index: 0, delta: { content: 'a <|endoftext|> b' }, finish_reason: 'stop' }] }], false), {
-      countTokens: () => {
-        throw new Error('Disallowed special token');
-      },
-    });
+  it('an answer the upstream didn’t count is metered before message_delta (the count of <|endoftext|> text included)', () => {
+    const events = run(sse([{ choices: [{ index: 0, delta: { content: 'a <|endoftext|> b' }, finish_reason: 'stop' }] }], false), { countTokens: (t) => t.split(' ').length });
     expect(events.at(-1)).toEqual({ type: 'message_stop' });
-    expect(last(events, 'message_delta')).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 0 } });
+    expect(last(events, 'message_delta')).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { input_tokens: 42, output_tokens: 3 } });
   });
 });
 

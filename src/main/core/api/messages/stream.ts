@@ -10,8 +10,8 @@ import { irStopToAnthropic, irUsageToAnthropic, newMessageId } from './response.
  *   message_start, ping, (content_block_start, content_block_delta*, content_block_stop)*,
  *   message_delta {stop_reason, usage}, message_stop
  * or a terminal `error` event. A new kind of content closes the open block; a thinking block gets
- * its signature (signature_delta) just before it closes. Without upstream usage, output tokens
- * are estimated with `countTokens` (text that looks like a special token counts as plain text).
+ * its signature (signature_delta) just before it closes. Without upstream usage the counts come
+ * from StreamTranslation.meter (the input estimate, the output counted by the relay).
  */
 
 export type AnthropicEvent = { type: string } & Record<string, unknown>;
@@ -28,8 +28,6 @@ export interface MessagesEncoderOptions {
   /** Estimated input tokens for message_start (real numbers come in message_delta). */
   inputTokens?: number;
   messageId?: string;
-  /** Output estimate when the upstream sends no usage. Must not throw; errors fall back to 0. */
-  countTokens?: (text: string) => number;
 }
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
@@ -44,7 +42,6 @@ export class MessagesStreamEncoder implements StreamEncoder {
   private open: { kind: BlockKind; index: number; key?: string } | null = null;
   private signature = '';
   private toolBlocks = 0;
-  private outputText = '';
 
   constructor(options: MessagesEncoderOptions) {
     this.options = options;
@@ -65,11 +62,9 @@ export class MessagesStreamEncoder implements StreamEncoder {
       if (!this.started && event.type !== 'error') out += this.start();
       switch (event.type) {
         case 'text':
-          this.outputText += event.text;
           out += this.ensureOpen('text') + this.delta(`{"type":"text_delta","text":${JSON.stringify(event.text)}}`);
           break;
         case 'reasoning':
-          this.outputText += event.text;
           out += this.ensureOpen('thinking') + this.delta(`{"type":"thinking_delta","thinking":${JSON.stringify(event.text)}}`);
           break;
         case 'reasoning_end':
@@ -88,7 +83,6 @@ export class MessagesStreamEncoder implements StreamEncoder {
           out += formatEvent({ type: 'content_block_start', index: this.open.index, content_block: { type: 'tool_use', id: event.id || `toolu_${randomUUID().replace(/-/g, '').slice(0, 24)}`, name: event.name, input: {} } });
           break;
         case 'tool_args':
-          this.outputText += event.delta;
           // A fragment for a call whose block already closed can't be sent in Anthropic's format;
           // upstreams stream calls one after another, so this does not happen in practice.
           if (this.open?.key === event.key) out += this.delta(`{"type":"input_json_delta","partial_json":${JSON.stringify(event.delta)}}`);
@@ -156,20 +150,12 @@ export class MessagesStreamEncoder implements StreamEncoder {
     return out;
   }
 
-  private estimateOutput(): number {
-    try {
-      return this.options.countTokens ? this.options.countTokens(this.outputText) : 0;
-    } catch {
-      return 0;
-    }
-  }
-
   private finish(reason: IrStopReason, stopSequence: string | null): string {
     let out = this.closeOpen();
     this.finished = true;
     const usage = this.sawUsage && (this.usage.inputTokens > 0 || this.usage.outputTokens > 0)
       ? irUsageToAnthropic(this.usage)
-      : { input_tokens: this.options.inputTokens ?? 0, output_tokens: this.estimateOutput(), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+      : { input_tokens: this.options.inputTokens ?? 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
     out += formatEvent({
       type: 'message_delta',
       delta: { stop_reason: irStopToAnthropic(reason, this.toolBlocks > 0 && reason !== 'stop_sequence'), stop_sequence: reason === 'stop_sequence' ? stopSequence : null },
