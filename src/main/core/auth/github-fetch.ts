@@ -1,4 +1,7 @@
-import type { Dispatcher, fetch as undiciFetch } from 'undici';
+// Static: a dynamic import('undici') of this CommonJS package became, once bundled with splitting,
+// a chunk whose only export is `default` (RT-01: every proxied or extra-CA call failed).
+import { Agent, EnvHttpProxyAgent, fetch } from 'undici';
+import type { Dispatcher } from 'undici';
 import { isLoopbackHostname } from '../config/endpoints.js';
 import { hasProxyEnv, loadCaBundle } from '../net/network-env.js';
 import type { FetchLike } from './http.js';
@@ -15,10 +18,9 @@ export function createGitHubFetch(options: { env?: NodeJS.ProcessEnv; caFile?: s
   if (!hasProxy && !options.caFile) return undefined;
   const ca = loadCaBundle(options.caFile);
   const tls = ca ? { ca } : undefined;
-  // undici (~1 MB) loads on the first GitHub call that needs it, not at every CLI start.
-  let loaded: Promise<{ direct: Dispatcher; proxied: Dispatcher | null; fetch: typeof undiciFetch }> | null = null;
+  let agents: { direct: Dispatcher; proxied: Dispatcher | null } | null = null;
   const load = () =>
-    (loaded ??= import('undici').then(({ Agent, EnvHttpProxyAgent, fetch }) => ({
+    (agents ??= {
       direct: new Agent(tls ? { connect: tls } : {}),
       proxied: hasProxy
         ? new EnvHttpProxyAgent({
@@ -28,10 +30,9 @@ export function createGitHubFetch(options: { env?: NodeJS.ProcessEnv; caFile?: s
             ...(tls ? { connect: tls, requestTls: tls, proxyTls: tls } : {}),
           })
         : null,
-      fetch,
-    })));
+    });
   return async (input, init) => {
-    const { direct, proxied, fetch } = await load();
+    const { direct, proxied } = load();
     const loopback = isLoopbackHostname(new URL(input).hostname.replace(/^\[|\]$/g, ''));
     const dispatcher = proxied && !loopback ? proxied : direct;
     // undici's own fetch: Node's bundled one may not accept a dispatcher from this undici version.

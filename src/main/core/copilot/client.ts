@@ -2,8 +2,11 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
+// Static (RT-01): bundled with splitting, a dynamic import('undici') exported only `default`.
+import { EnvHttpProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { isLoopbackHostname } from '../config/endpoints.js';
+import { RelayError, isAbortError } from '../errors.js';
 import { hasProxyEnv, loadCaBundle } from '../net/network-env.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionProvider } from '../token/session.js';
@@ -86,17 +89,16 @@ function buildTransports(options: CopilotClientOptions): Transports {
   let proxied: Promise<Dispatcher> | null = null;
   const proxy = hasProxy
     ? () =>
-        (proxied ??= import('undici').then(
-          ({ EnvHttpProxyAgent }) =>
-            new EnvHttpProxyAgent({
-              // From the env we were given (process.env by default), NO_PROXY included.
-              httpProxy: env.HTTP_PROXY || env.http_proxy || undefined,
-              httpsProxy: env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined,
-              noProxy: env.NO_PROXY ?? env.no_proxy ?? undefined,
-              connections: options.connections ?? null,
-              keepAliveTimeout: 30_000,
-              ...(ca ? { connect: { ca }, requestTls: { ca }, proxyTls: { ca } } : {}),
-            }),
+        (proxied ??= Promise.resolve(
+          new EnvHttpProxyAgent({
+            // From the env we were given (process.env by default), NO_PROXY included.
+            httpProxy: env.HTTP_PROXY || env.http_proxy || undefined,
+            httpsProxy: env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || undefined,
+            noProxy: env.NO_PROXY ?? env.no_proxy ?? undefined,
+            connections: options.connections ?? null,
+            keepAliveTimeout: 30_000,
+            ...(ca ? { connect: { ca }, requestTls: { ca }, proxyTls: { ca } } : {}),
+          }),
         ))
     : null;
   return { http, https, proxy, loadedProxy: () => proxied };
@@ -253,16 +255,24 @@ export class CopilotClient {
 
   private async sendDispatcher(target: Target, options: UpstreamRequest, headers: Record<string, string>, payload: string | Buffer | undefined): Promise<UpstreamResponse> {
     const dispatcher = await target.dispatcher!();
-    const res = await dispatcher.request({
-      origin: target.origin,
-      path: target.prefix + options.path,
-      method: options.method,
-      headers,
-      body: payload,
-      signal: options.signal,
-      headersTimeout: this.headersTimeout,
-      bodyTimeout: this.bodyTimeout,
-    });
+    const res = await dispatcher
+      .request({
+        origin: target.origin,
+        path: target.prefix + options.path,
+        method: options.method,
+        headers,
+        body: payload,
+        signal: options.signal,
+        headersTimeout: this.headersTimeout,
+        bodyTimeout: this.bodyTimeout,
+      })
+      .catch((error: unknown) => {
+        // undici reports a proxy's refusal of the tunnel as an abort: it is not the client's cancel.
+        if (!options.signal?.aborted && isAbortError(error)) {
+          throw new RelayError('network', `Could not reach the Copilot API through the proxy (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+        }
+        throw error;
+      });
     const body = res.body;
     return {
       status: res.statusCode,
