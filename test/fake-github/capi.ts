@@ -91,6 +91,11 @@ export async function handleCapi(state: FakeState, reply: Reply, method: string,
   if (body === '' || typeof body !== 'object' || body === null) {
     return reply.json(400, { error: { message: 'bad request: body must be a JSON object', code: 'invalid_request_body' } });
   }
+  const model = (body as { model?: unknown }).model;
+  if (typeof model === 'string' && knobs.policyBlockedModels.includes(model)) {
+    // Copilot's answer for a model an organization policy disables (copilot-protocol.md §10).
+    return reply.json(403, { error: { message: 'You are not authorized to use this Copilot feature, it requires an enterprise or organization policy to be enabled.', code: 'policy_not_enabled' } });
+  }
   if (knobs.requireVisionHeader && hasImagePart(body) && headers['copilot-vision-request'] !== 'true') return reply.json(400, MISSING_VISION_HEADER);
   const refused = gateGeneration(state, subpath, headers, body as Record<string, unknown>);
   if (refused) return reply.json(refused.status, refused.body);

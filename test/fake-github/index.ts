@@ -57,6 +57,7 @@ export async function startFakeUpstream(options: Partial<FakeKnobs> & FakeStartO
   for (const init of accounts) state.addAccount(init);
 
   const sockets = new Set<Socket>();
+  const unusedSockets = new WeakMap<Socket, NodeJS.Timeout>();
   const server = createServer((req, res) => {
     route(state, req, res).catch((err: unknown) => {
       // A fake bug must surface loudly in the test, not as a hang.
@@ -72,11 +73,20 @@ export async function startFakeUpstream(options: Partial<FakeKnobs> & FakeStartO
   server.on('connection', (socket) => {
     sockets.add(socket);
     state.counters.openSockets++;
+    state.counters.connections++;
     socket.on('close', () => {
       sockets.delete(socket);
       state.counters.openSockets--;
     });
+    // idleConnectionTimeoutMs: a connection that never sends a request is closed, as real front ends do.
+    const idleMs = state.knobs.idleConnectionTimeoutMs;
+    if (idleMs !== null) {
+      const timer = setTimeout(() => socket.destroy(), idleMs);
+      unusedSockets.set(socket, timer);
+      socket.once('close', () => clearTimeout(timer));
+    }
   });
+  server.on('request', (req: IncomingMessage) => clearTimeout(unusedSockets.get(req.socket)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(wantedPort, '127.0.0.1', () => resolve());

@@ -68,6 +68,11 @@ export interface FakeKnobs {
    * `{"input": <user text>}`. `when-asked`: only when the user text carries `<<call NAME {args}>>`
    * (see tool-request.ts), for real coding agents that offer tools on every turn. */
   toolCallMode: ToolCallMode;
+  // connections
+  /** Close a connection that has not sent a request for this long (null: never, Node's default). Real front ends close idle connections. */
+  idleConnectionTimeoutMs: number | null;
+  /** Copilot API model ids answered 403 with Copilot's policy-refusal message (a model disabled by an organization policy). */
+  policyBlockedModels: string[];
 }
 
 export interface FakeCounters {
@@ -81,6 +86,8 @@ export interface FakeCounters {
   openSockets: number;
   /** Sum of every `total_nano_aiu` the fake billed (what the relay's ledger should add up to). */
   billedNanoAiu: number;
+  /** Connections accepted (a tally: keep-alive reuse keeps it low). */
+  connections: number;
 }
 
 export interface RecordedRequest {
@@ -168,9 +175,11 @@ export function defaultKnobs(): FakeKnobs {
     rateLimitRetryAfterAsDate: false,
     outOfCreditsNext: 0,
     toolCallMode: 'always',
+    idleConnectionTimeoutMs: null,
+    policyBlockedModels: [],
   };
 }
 
 export function zeroCounters(): FakeCounters {
-  return { exchanges: 0, exchangesInFlight: 0, maxExchangesInFlight: 0, capiRequests: 0, abortedRequests: 0, devicePolls: 0, openSockets: 0, billedNanoAiu: 0 };
+  return { exchanges: 0, exchangesInFlight: 0, maxExchangesInFlight: 0, capiRequests: 0, abortedRequests: 0, devicePolls: 0, openSockets: 0, billedNanoAiu: 0, connections: 0 };
 }

@@ -32,8 +32,15 @@ export interface CliResult {
   stderr: string;
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', guard, bin, ...args], { cwd: root, env: cleanEnv(env) });
+export interface SpawnOptions {
+  /** Run under `ulimit -n` (soft and hard: Node can't raise it), e.g. to test running out of descriptors. */
+  maxOpenFiles?: number;
+}
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}): ChildProcessWithoutNullStreams {
+  const argv = ['--import', guard, bin, ...args];
+  if (options.maxOpenFiles === undefined) return spawn(process.execPath, argv, { cwd: root, env: cleanEnv(env) });
+  return spawn('bash', ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`, process.execPath, ...argv], { cwd: root, env: cleanEnv(env) });
 }
 
 /** Runs one command to its end (killed after `timeoutMs`). */
@@ -62,9 +69,9 @@ export interface ServeProcess {
 }
 
 /** `serve --port 0 …` until it prints its Listening line (rejects if it exits first). */
-export function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<ServeProcess> {
+export function startServe(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}, timeoutMs = 15_000): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(['serve', '--port', '0', ...args], env);
+    const child = spawnCli(['serve', '--port', '0', ...args], env, options);
     let stdout = '';
     let stderr = '';
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

@@ -14,6 +14,14 @@ let base: string;
 let validToken = 'tid=FAKE;exp=1:aaaa1111bbbb2222';
 const seen: IncomingHttpHeaders[] = [];
 let alwaysRefuse = false;
+/** Upstream connections accepted (keep-alive reuse keeps this low). */
+let connections = 0;
+/** 403 bodies by path: a policy refusal, a token problem, or something unrecognised. */
+const FORBIDDEN: Record<string, string> = {
+  '/policy': '{"error":{"message":"You are not authorized to use this Copilot feature, it requires an enterprise or organization policy to be enabled."}}',
+  '/expired': '{"error":{"message":"unauthorized: token expired"}}',
+  '/odd': '{"error":{"message":"Forbidden"}}',
+};
 
 class Sessions implements SessionProvider {
   minted = 0;
@@ -37,6 +45,12 @@ beforeAll(async () => {
     seen.push(req.headers);
     req.resume();
     req.on('end', () => {
+      if (req.url === '/hang') return;
+      const forbidden = FORBIDDEN[req.url ?? ''];
+      if (forbidden) {
+        res.writeHead(403, { 'content-type': 'application/json' }).end(forbidden);
+        return;
+      }
       if (alwaysRefuse || req.headers.authorization !== `Bearer ${validToken}`) {
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"unauthorized: token expired"}}');
         return;
@@ -44,6 +58,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -96,6 +111,76 @@ describe('CopilotClient', () => {
     }
   });
 
+  it('RT-04: passes a policy 403 on with its body, keeping the session (no re-exchange, one upstream call)', async () => {
+    const sessions = new Sessions();
+    const client = new CopilotClient({ sessions, logger: silentLogger });
+    const before = seen.length;
+    for (let i = 0; i < 5; i++) {
+      const res = await client.request({ method: 'POST', path: '/policy', body: { model: 'gpt-4.1' }, intent: 'conversation-panel' });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual(JSON.parse(FORBIDDEN['/policy']!));
+    }
+    expect(seen.length - before).toBe(5);
+    expect(sessions.invalidated).toEqual([]);
+    expect(sessions.minted).toBe(1);
+  });
+
+  it('RT-04: an unrecognised 403 re-exchanges at most once per session token, then passes on', async () => {
+    const sessions = new Sessions();
+    const client = new CopilotClient({ sessions, logger: silentLogger });
+    const before = seen.length;
+    const first = await client.request({ method: 'POST', path: '/odd', body: {}, intent: 'conversation-panel' });
+    expect(first.status).toBe(403);
+    expect(await first.text()).toContain('Forbidden');
+    expect(seen.length - before).toBe(2);
+    expect(sessions.minted).toBe(2);
+    for (let i = 0; i < 5; i++) {
+      const res = await client.request({ method: 'POST', path: '/odd', body: {}, intent: 'conversation-panel' });
+      expect(res.status).toBe(403);
+      await res.dump();
+    }
+    expect(seen.length - before).toBe(7);
+    expect(sessions.invalidated).toHaveLength(1);
+    expect(sessions.minted).toBe(2);
+  });
+
+  it('a 403 about the token (expired) re-exchanges and retries once, like a 401', async () => {
+    const sessions = new Sessions();
+    const client = new CopilotClient({ sessions, logger: silentLogger });
+    const before = seen.length;
+    const res = await client.request({ method: 'POST', path: '/expired', body: {}, intent: 'conversation-panel' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('token expired');
+    expect(seen.length - before).toBe(2);
+    expect(sessions.invalidated).toHaveLength(1);
+  });
+
+  it('reuses upstream connections (keep-alive)', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
+    await (await client.request({ method: 'GET', path: '/models', intent: 'model-access' })).dump();
+    const opened = connections;
+    for (let i = 0; i < 20; i++) {
+      const res = await client.request({ method: 'POST', path: '/chat/completions', body: { i }, intent: 'conversation-panel' });
+      expect(await res.json()).toEqual({ ok: true });
+    }
+    expect(connections - opened).toBe(0);
+  });
+
+  it('fails with a headers timeout (mapped to 504) when the upstream does not answer in time', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger, headersTimeoutMs: 150 });
+    const started = performance.now();
+    await expect(client.request({ method: 'POST', path: '/hang', body: {}, intent: 'conversation-panel' })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('aborts the upstream call with the caller\'s signal', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
+    const controller = new AbortController();
+    const pending = client.request({ method: 'POST', path: '/hang', body: {}, intent: 'conversation-panel', signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('client gone')), 50);
+    await expect(pending).rejects.toThrow('client gone');
+  });
+
   it('uses a proxy only for non-loopback upstreams (loopback is never proxied)', async () => {
     const sessions = new Sessions();
     // A proxy that does not exist: if loopback were proxied, this request would fail.
@@ -110,8 +195,10 @@ describe('CopilotClient', () => {
     // A forward proxy on loopback that tunnels every CONNECT to the little upstream above.
     const proxied: string[] = [];
     const proxy = createServer();
+    const tunnels: Socket[] = [];
     proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
       proxied.push(`CONNECT ${req.url}`);
+      tunnels.push(client);
       const upstream = connect(Number(new URL(base).port), '127.0.0.1', () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         upstream.write(head);
@@ -135,6 +222,8 @@ describe('CopilotClient', () => {
       expect(proxied).toEqual(['CONNECT copilot.example.invalid:80']);
     } finally {
       await client.close();
+      // The shared dispatcher keeps its idle tunnel: cut it so the proxy can close now.
+      for (const tunnel of tunnels) tunnel.destroy();
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }

@@ -1,6 +1,5 @@
 import { RelayError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { linkAbort } from './abort-fanout.js';
 import type { CopilotClient } from './client.js';
 import { checkClientIdentity, clearClientIdentityRejection } from './identity-check.js';
 import { isPolicyEnabled, modelListEntries, parseModelList } from './model-entry.js';
@@ -75,17 +74,19 @@ export class ModelCatalog {
       this.inflight = null;
     }));
     if (!signal) return shared;
-    // One caller going away must not cancel the shared fetch, and its abort link is released when
-    // the fetch settles: keep-alive connections share one signal (RT-11: a listener per call leaked).
+    // One caller going away must not cancel the shared fetch, and its abort listener is removed
+    // when the fetch settles (RT-11: a listener left per call leaked).
     return new Promise<CopilotModel[]>((resolve, reject) => {
-      const link = linkAbort(signal, { abort: reject });
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
       shared.then(
         (models) => {
-          link.release();
+          signal.removeEventListener('abort', onAbort);
           resolve(models);
         },
         (error: unknown) => {
-          link.release();
+          signal.removeEventListener('abort', onAbort);
           reject(error);
         },
       );

@@ -8,14 +8,25 @@ export function hasProxyEnv(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Node's root certificates plus the extra CA file from the settings (corporate TLS interception),
- * or undefined when there is none. NODE_EXTRA_CA_CERTS is applied by Node itself.
+ * The CA list for upstream TLS when the `extraCaCertsFile` setting names a file (corporate TLS
+ * interception): Node's root certificates, the NODE_EXTRA_CA_CERTS file and that file. Undefined
+ * without the setting: Node's default store then applies, NODE_EXTRA_CA_CERTS included. (An
+ * explicit `ca` replaces Node's default store, so NODE_EXTRA_CA_CERTS has to be added back by hand.)
  */
-export function loadCaBundle(caFile: string | null | undefined): string[] | undefined {
+export function loadCaBundle(caFile: string | null | undefined, env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   if (!caFile) return undefined;
+  let extra: string;
   try {
-    return [...rootCertificates, readFileSync(caFile, 'utf8')];
+    extra = readFileSync(caFile, 'utf8');
   } catch (error) {
     throw new RelayError('config', `Could not read the extra CA certificates file ${caFile}.`, { cause: error });
   }
+  // Node itself only warns when NODE_EXTRA_CA_CERTS can't be read; so do we (by leaving it out).
+  let nodeExtra: string[] = [];
+  try {
+    if (env.NODE_EXTRA_CA_CERTS) nodeExtra = [readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8')];
+  } catch {
+    nodeExtra = [];
+  }
+  return [...rootCertificates, ...nodeExtra, extra];
 }

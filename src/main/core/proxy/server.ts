@@ -128,13 +128,9 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 /**
  * One request's state and its RouteContext in one object (methods on the prototype: no closures
- * per request on the hot path).
- *
- * The AbortSignal is created on first use of `signal` (guards, errors and GET routes never need
- * one) and shared by the requests of one keep-alive connection: an HTTP/1.1 client can only cancel
- * a request by closing its connection, so "this client is gone" is a property of the socket.
- * Building an AbortSignal per request was the relay's largest single cost in the CPU profile.
- * Users of ctx.signal remove their listeners when done (client, waitDrain, TokenManager).
+ * per request). Its AbortSignal is made on first use (guards, errors and local answers never need
+ * one) and fires when the client goes away before its answer is out: the route passes it upstream,
+ * where undici aborts the call.
  */
 class RequestContext implements RouteContext {
   body: unknown = undefined;
@@ -145,8 +141,6 @@ class RequestContext implements RouteContext {
   /** Ended by a shutdown past its grace (logged as 499, reason=shutdown). */
   cutByShutdown = false;
   readonly usage: RequestUsage = newRequestUsage();
-  /** Captured now: the connection this request came on, even after the response detaches. */
-  private readonly socket: Socket;
 
   constructor(
     readonly req: IncomingMessage,
@@ -157,29 +151,19 @@ class RequestContext implements RouteContext {
     readonly models: ModelCatalog,
     readonly logger: Logger,
     readonly usageObserver: UsageObserver,
-    private readonly connectionAborts: WeakMap<Socket, AbortController>,
-  ) {
-    this.socket = req.socket;
-  }
-
-  private getController(): AbortController {
-    let controller = this.controller;
-    if (!controller) {
-      const shared = this.connectionAborts.get(this.socket);
-      if (shared && !shared.signal.aborted) controller = shared;
-      else this.connectionAborts.set(this.socket, (controller = new AbortController()));
-      this.controller = controller;
-      if (this.gone) controller.abort(new RelayError('cancelled', 'Client disconnected.'));
-    }
-    return controller;
-  }
+  ) {}
 
   get signal(): AbortSignal {
-    return this.getController().signal;
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.gone) this.controller.abort(new RelayError('cancelled', 'Client disconnected.'));
+    }
+    return this.controller.signal;
   }
 
   abort(reason: unknown): void {
-    this.getController().abort(reason);
+    this.gone = true;
+    this.controller?.abort(reason);
   }
 
   setLogFields(more: { model?: string; stream?: boolean }): void {
@@ -226,7 +210,6 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   // A hard shutdown needs no list either: destroying the sockets closes each response, whose
   // 'close' handler aborts that request's upstream call.
   let inflight = 0;
-  const connectionAborts = new WeakMap<Socket, AbortController>();
   const sockets = new Set<Socket>();
   let closing = false;
   const mb = (bytes: number) => Math.round(bytes / 1048576);
@@ -249,7 +232,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const method = req.method ?? 'GET';
     const dialect = dialectFor(path);
-    const ctx = new RequestContext(req, res, requestId, started, copilot, models, logger, usageObserver, connectionAborts);
+    const ctx = new RequestContext(req, res, requestId, started, copilot, models, logger, usageObserver);
     inflight++;
     trim?.noteRequest();
     const socket = req.socket as ServingSocket;
@@ -261,10 +244,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       // While shutting down, let each connection go as soon as its last response is out.
       if (closing) setImmediate(() => server.closeIdleConnections());
       // Client gone before we finished: abort the upstream call at once.
-      if (!res.writableFinished) {
-        ctx.gone = true;
-        ctx.controller?.abort(new RelayError('cancelled', closing ? 'Server shutting down.' : 'Client disconnected.'));
-      }
+      if (!res.writableFinished) ctx.abort(new RelayError('cancelled', closing ? 'Server shutting down.' : 'Client disconnected.'));
       const status = res.writableFinished && !ctx.cutByShutdown ? res.statusCode : 499;
       const latencyMs = Math.round(performance.now() - started);
       // The same ` key=value` format as logger fields, built directly: this line is written for
