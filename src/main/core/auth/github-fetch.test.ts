@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { createGitHubFetch } from './github-fetch.js';
+import { requestGitHub } from './http.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -21,8 +22,14 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 }
 
 describe('createGitHubFetch', () => {
-  it('is the global fetch when no proxy and no CA file are configured', () => {
-    expect(createGitHubFetch({ env: {} })).toBeUndefined();
+  it('without a proxy or CA file, fetches directly through the shared upstream dispatcher', async () => {
+    const origin = await listen((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ login: 'octocat' }));
+    });
+    const res = await createGitHubFetch({ env: {} })(`${origin}/user`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ login: 'octocat' });
   });
 
   it('sends non-loopback requests through HTTP(S)_PROXY (CONNECT tunnel) and never proxies loopback', async () => {
@@ -56,6 +63,18 @@ describe('createGitHubFetch', () => {
     expect(await direct.json()).toEqual({ login: 'octocat' });
     expect(tunnels).toHaveLength(1);
     proxyServer.closeAllConnections();
+  });
+
+  it('says when the proxy refuses the tunnel', async () => {
+    const proxyServer = createServer();
+    servers.push(proxyServer);
+    proxyServer.on('connect', (_req, client: Socket) => client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n'));
+    await new Promise<void>((resolve) => proxyServer.listen(0, '127.0.0.1', resolve));
+    const fetchFn = createGitHubFetch({ env: { HTTPS_PROXY: `http://127.0.0.1:${(proxyServer.address() as AddressInfo).port}` } });
+    await expect(requestGitHub('https://api.github.invalid/user', { fetch: fetchFn, what: 'the user lookup' })).rejects.toMatchObject({
+      kind: 'network',
+      message: 'The proxy refused the connection to GitHub (the user lookup: HTTP 403).',
+    });
   });
 
   it('honours NO_PROXY', async () => {

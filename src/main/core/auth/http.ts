@@ -1,5 +1,6 @@
 import { RelayError, isAbortError } from '../errors.js';
 import { redact } from '../log/redact.js';
+import { createGitHubFetch } from './github-fetch.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -13,6 +14,10 @@ export interface HttpAnswer {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
+let processFetch: FetchLike | null = null;
+/** Callers that pass no fetch get the process's upstream dispatcher too (never Node's global fetch). */
+const defaultFetch = (): FetchLike => (processFetch ??= createGitHubFetch());
+
 /**
  * One request to GitHub with a timeout and the caller's AbortSignal. Never throws an HTTP status
  * (callers classify those); maps transport failures to 'network' and the caller's abort to
@@ -22,7 +27,7 @@ export async function requestGitHub(
   url: string,
   init: RequestInit & { fetch?: FetchLike; timeoutMs?: number; what: string },
 ): Promise<HttpAnswer> {
-  const { fetch: fetchFn = globalThis.fetch, timeoutMs = DEFAULT_TIMEOUT_MS, what, signal: callerSignal, ...rest } = init;
+  const { fetch: fetchFn = defaultFetch(), timeoutMs = DEFAULT_TIMEOUT_MS, what, signal: callerSignal, ...rest } = init;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
   try {
@@ -40,7 +45,12 @@ export async function requestGitHub(
     if (timeout.aborted || isAbortError(error)) {
       throw new RelayError('network', `GitHub did not answer ${what} within ${Math.round(timeoutMs / 1000)} s.`, { fix: 'Check your network; retrying.', cause: error });
     }
-    const code = (error as { cause?: { code?: string } }).cause?.code;
+    type Cause = { code?: string; message?: string; cause?: Cause };
+    const cause = (error as { cause?: Cause }).cause;
+    // undici's words for a proxy that refused the tunnel ("Proxy response (403) !== 200 when HTTP Tunneling").
+    const refused = /^Proxy response \((\d{3})\)/.exec(cause?.cause?.message ?? cause?.message ?? '');
+    if (refused) throw new RelayError('network', `The proxy refused the connection to GitHub (${what}: HTTP ${refused[1]}).`, { fix: 'Check HTTPS_PROXY, NO_PROXY and the proxy\'s rules; retrying.', cause: error });
+    const code = cause?.code;
     throw new RelayError('network', `Can't reach GitHub (${what}${code ? `: ${code}` : ''}).`, { fix: 'Check your network or proxy settings; retrying.', cause: error });
   }
 }
