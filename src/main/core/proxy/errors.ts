@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { IDENTITY_OUTDATED_CODE } from '../copilot/identity-check.js';
 import { isAbortError, isRelayError } from '../errors.js';
 import { redact } from '../log/redact.js';
+import { noteInternalError } from './internal-error.js';
 import type { Dialect } from './route.js';
 
 export interface ErrorOptions {
@@ -165,6 +166,8 @@ export function relayErrorStatus(error: unknown): MappedError {
 /** sendError for a thrown failure: the one catch-all every route can use. */
 export function errorFromUpstream(res: ServerResponse, dialect: Dialect, error: unknown): MappedError {
   const mapped = relayErrorStatus(error);
+  // RT-27: the server logs it with the request id.
+  if (mapped.code === 'internal_error') noteInternalError(res, error);
   sendError(res, dialect, mapped.status, mapped.message, { code: mapped.code, type: mapped.type, headers: mapped.headers });
   return mapped;
 }

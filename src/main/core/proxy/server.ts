@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -10,14 +9,19 @@ import { formatLogValue } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
 import type { SessionProvider } from '../token/session.js';
-import { newRequestUsage, noUsageObserver } from '../usage/observer.js';
-import type { RequestUsage, UsageObserver } from '../usage/observer.js';
+import { noUsageObserver } from '../usage/observer.js';
+import type { UsageObserver } from '../usage/observer.js';
 import { errorFromUpstream, sendError } from './errors.js';
 import type { ErrorOptions } from './errors.js';
 import { ApiKeyCheck, hostAllowed, isLoopbackOrigin, originAllowed } from './guards.js';
 import type { HostPolicy } from './guards.js';
+import { ConnectionGuard } from './connections.js';
+import type { ConnectionLimits } from './connections.js';
 import { IdleMemoryTrim } from './idle-memory-trim.js';
-import type { Dialect, Route, RouteContext } from './route.js';
+import { internalErrorOf } from './internal-error.js';
+import { LargeBodyBudget, RequestBody, receiveJson } from './request-body.js';
+import { CLIENT_GONE, RequestContext, SHUTTING_DOWN, currentTurn } from './request-context.js';
+import type { Dialect, Route } from './route.js';
 import { allRoutes } from './routes/index.js';
 
 /** What `/health` may show. Whitelisted fields only: a token can't slip in. */
@@ -66,6 +70,10 @@ export interface ProxyServerOptions {
   idleMemoryTrim?: false | { idleMs?: number; minGrowthBytes?: number };
   /** Usage ledger, limits and budget (default: none). Gets every finished request. */
   usage?: UsageObserver;
+  /** Client connection cap and first-request timeout (connections.ts). */
+  connections?: ConnectionLimits;
+  /** Bytes of large (≥ 1 MiB) request bodies served at once (default 2 × the body limit; request-body.ts). */
+  largeBodyBudgetBytes?: number;
 }
 
 export interface ProxyServer {
@@ -77,7 +85,7 @@ export interface ProxyServer {
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
-/** The request a connection is serving now, kept on the socket itself (no per-request map churn). */
+/** The request a connection is serving now, kept on the socket itself (no per-request map churn): for a shutdown past its grace and a half-close (RequestContext.clientEnded). */
 const CURRENT = Symbol('currentRequest');
 type ServingSocket = Socket & { [CURRENT]?: RequestContext | null };
 /** After the grace, how long the cut-short responses get to flush their last event before sockets are destroyed. */
@@ -88,87 +96,10 @@ function dialectFor(path: string): Dialect {
   return path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
 }
 
-class BodyTooLarge extends Error {}
-
-/** Reads the body up to `limit` bytes; past it, stops keeping data (drains the rest to /dev/null). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
-}
-
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const payload = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store' });
   res.end(payload);
-}
-
-/**
- * One request's state and its RouteContext in one object (methods on the prototype: no closures
- * per request). Its AbortSignal is made on first use (guards, errors and local answers never need
- * one) and fires when the client goes away before its answer is out: the route passes it upstream,
- * where undici aborts the call.
- */
-class RequestContext implements RouteContext {
-  body: unknown = undefined;
-  rawBody: Buffer | undefined = undefined;
-  readonly fields: { model?: string; stream?: boolean } = {};
-  controller: AbortController | null = null;
-  gone = false;
-  /** Ended by a shutdown past its grace (logged as 499, reason=shutdown). */
-  cutByShutdown = false;
-  readonly usage: RequestUsage = newRequestUsage();
-
-  constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly requestId: string,
-    readonly startedAt: number,
-    readonly copilot: CopilotClient,
-    readonly models: ModelCatalog,
-    readonly logger: Logger,
-    readonly usageObserver: UsageObserver,
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.gone) this.controller.abort(new RelayError('cancelled', 'Client disconnected.'));
-    }
-    return this.controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    this.gone = true;
-    this.controller?.abort(reason);
-  }
-
-  setLogFields(more: { model?: string; stream?: boolean }): void {
-    Object.assign(this.fields, more);
-  }
 }
 
 /** The relay's own answer to a request it won't forward; its code goes into the usage record. */
@@ -186,6 +117,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const copilot = options.copilot ?? new CopilotClient({ sessions: options.sessions, logger, headersTimeoutMs: options.upstreamTimeoutMs, caFile: options.caFile, connections: options.upstreamConnections });
   const models = options.models ?? new ModelCatalog({ copilot, logger });
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const largeBodies = new LargeBodyBudget(options.largeBodyBudgetBytes ?? 2 * bodyLimit);
   const usageObserver = options.usage ?? noUsageObserver;
   const apiKey = options.apiKey ? new ApiKeyCheck(options.apiKey) : null;
   if (options.apiKey) logger.addSecret(options.apiKey);
@@ -210,7 +142,6 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   // A hard shutdown needs no list either: destroying the sockets closes each response, whose
   // 'close' handler aborts that request's upstream call.
   let inflight = 0;
-  const sockets = new Set<Socket>();
   let closing = false;
   const mb = (bytes: number) => Math.round(bytes / 1048576);
   const trim =
@@ -241,10 +172,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     res.on('close', () => {
       inflight--;
       if (socket[CURRENT] === ctx) socket[CURRENT] = null;
+      ctx.requestBody?.release();
       // While shutting down, let each connection go as soon as its last response is out.
       if (closing) setImmediate(() => server.closeIdleConnections());
       // Client gone before we finished: abort the upstream call at once.
-      if (!res.writableFinished) ctx.abort(new RelayError('cancelled', closing ? 'Server shutting down.' : 'Client disconnected.'));
+      if (!res.writableFinished) ctx.abort(closing ? SHUTTING_DOWN : CLIENT_GONE);
       const status = res.writableFinished && !ctx.cutByShutdown ? res.statusCode : 499;
       const latencyMs = Math.round(performance.now() - started);
       // The same ` key=value` format as logger fields, built directly: this line is written for
@@ -253,6 +185,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       logger.info(
         `request method=${method} path=${formatLogValue(path)}${model === undefined ? '' : ` model=${formatLogValue(model)}`} status=${status}${ctx.cutByShutdown ? ' reason=shutdown' : ''} ms=${latencyMs} stream=${ctx.fields.stream ?? false} id=${requestId}`,
       );
+      // RT-27: a failure of the relay itself is logged with its request id, not only answered 500.
+      if (status >= 500) {
+        const internal = internalErrorOf(res);
+        if (internal !== undefined) logInternalError(requestId, internal);
+      }
       if (usageObserver !== noUsageObserver) {
         const userAgent = req.headers['user-agent'];
         usageObserver.record({ ...ctx.usage, requestId, startedAt: startedAtMs, userAgent: userAgent ?? null, method, path, status, latencyMs });
@@ -275,14 +212,16 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     }
     if (method === 'OPTIONS') {
       res.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
         'access-control-allow-headers': ALLOW_HEADERS,
         'access-control-max-age': '600',
       });
       res.end();
       return;
     }
-    if (path === '/health' && method === 'GET') {
+    // HEAD is GET without the body (RFC 9110 §9.3.2): Node drops the body of a HEAD response itself.
+    const routeMethod = method === 'HEAD' ? 'GET' : method;
+    if (path === '/health' && routeMethod === 'GET') {
       const info = await Promise.resolve(options.health?.({ authorized: !apiKey || apiKey.check(req) })).catch(() => undefined);
       sendJson(res, 200, {
         status: 'ok',
@@ -314,74 +253,49 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       refuse(ctx, dialect, 404, `Unknown route: ${method} ${path}`, { code: 'not_found' });
       return;
     }
-    const route = byMethod.get(method);
+    const route = byMethod.get(routeMethod);
     if (!route) {
-      refuse(ctx, dialect, 405, `Method ${method} is not allowed on ${path}.`, { code: 'method_not_allowed', headers: { allow: [...byMethod.keys()].join(', ') } });
+      const allowed = [...byMethod.keys()].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+      refuse(ctx, dialect, 405, `Method ${method} is not allowed on ${path}.`, { code: 'method_not_allowed', headers: { allow: allowed.join(', ') } });
       return;
     }
 
     if (method === 'POST') {
-      let raw: Buffer;
-      try {
-        raw = await readBody(req, bodyLimit);
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          refuse(ctx, route.dialect, 413, `Request body is larger than the limit of ${Math.round(bodyLimit / 1024 / 1024)} MiB.`, { code: 'request_too_large', headers: { connection: 'close' } });
-        }
-        return;
-      }
-      if (!isUtf8(raw)) {
-        // Decoding would swap the bad bytes for U+FFFD while the raw bytes still went upstream.
-        refuse(ctx, route.dialect, 400, 'The request body is not valid UTF-8.', { code: 'invalid_encoding' });
-        return;
-      }
-      try {
-        ctx.body = JSON.parse(raw.toString('utf8'));
-        ctx.rawBody = raw;
-      } catch {
-        refuse(ctx, route.dialect, 400, 'The request body is not valid JSON.', { code: 'invalid_json' });
-        return;
-      }
+      ctx.requestBody = new RequestBody(largeBodies, bodyLimit);
+      const raw = await receiveJson(ctx, (status, message, errorOptions) => refuse(ctx, route.dialect, status, message, errorOptions));
+      if (!raw) return;
       if (options.logBodies) logger.debug('request body', { id: requestId, body: redact(raw.toString('utf8').slice(0, 2000)) });
     }
 
+    ctx.routedTurn = currentTurn();
     try {
       await route.handle(ctx);
     } catch (error) {
       if (!ctx.gone && !ctx.controller?.signal.aborted) {
-        logger.error('Route failed', { id: requestId, error: error instanceof Error ? error.message : String(error) });
-        errorFromUpstream(res, route.dialect, error);
+        // An internal failure is logged once the response is out (RT-27, below); others here.
+        if (errorFromUpstream(res, route.dialect, error).code !== 'internal_error') logger.error('Route failed', { id: requestId, error: describeError(error) });
       }
     }
   }
 
+  const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  function logInternalError(requestId: string, error: unknown): void {
+    logger.error('Internal error', { id: requestId, error: describeError(error) });
+    if (error instanceof Error && error.stack) logger.debug('Internal error stack', { id: requestId, stack: error.stack });
+  }
+
   const server = createServer({ keepAlive: true, requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    if (!connections.requestStarted(req.socket)) {
+      res.destroy();
+      return;
+    }
     handle(req, res).catch((error: unknown) => {
-      logger.error('Unhandled proxy error', { error: error instanceof Error ? error.message : String(error) });
+      logInternalError(String(res.getHeader('x-request-id') ?? '-'), error);
       if (!res.headersSent) sendError(res, 'openai', 500, 'Internal error in copilot-relay.');
       else res.destroy();
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    // Say what was wrong: oversized headers and too-slow requests are the common cases.
-    const [status, reason, message] =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'Request headers are too large.']
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', 'The request was not received in time.']
-          : [400, 'Bad Request', 'Malformed HTTP request.'];
-    const payload = JSON.stringify({ error: { message, type: 'invalid_request_error', code: null } });
-    const noRetry = status === 408 ? '' : 'x-should-retry: false\r\n';
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n${noRetry}connection: close\r\n\r\n${payload}`);
-  });
+  const connections = new ConnectionGuard(server, options.connections, (socket) => (socket as ServingSocket)[CURRENT]?.clientEnded());
 
   function cutShort(ctx: RequestContext | null | undefined): void {
     if (!ctx || ctx.res.writableEnded || ctx.res.destroyed) return;
@@ -389,7 +303,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     // The route's upstream pump stops on the abort without a word (no misleading WARN); a chunk it
     // already holds may still be written once after our end: that error is expected and dropped.
     ctx.res.on('error', () => undefined);
-    ctx.abort(new RelayError('cancelled', 'Server shutting down.'));
+    ctx.abort(SHUTTING_DOWN);
     const path = (ctx.req.url ?? '/').split('?')[0]!;
     sendError(ctx.res, dialectFor(path), 503, 'copilot-relay is shutting down: this response was cut short. Retry it.', { code: 'shutting_down', headers: { 'retry-after': '5', connection: 'close' } });
   }
@@ -428,10 +342,10 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       if (result === 'timeout') {
         // Past the grace: end what still runs with a terminal event in its dialect (an SSE error
         // event, or a 503 before any headers), so clients see why it ended instead of a reset (RT-12).
-        for (const socket of sockets) cutShort((socket as ServingSocket)[CURRENT]);
+        for (const socket of connections.sockets) cutShort((socket as ServingSocket)[CURRENT]);
         const flushed = new Promise<void>((resolve) => setTimeout(resolve, CUT_FLUSH_MS).unref());
         await Promise.race([closed, flushed]);
-        for (const socket of sockets) socket.destroy();
+        for (const socket of connections.sockets) socket.destroy();
         await closed;
       }
       await copilot.close();
