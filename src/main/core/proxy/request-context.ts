@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { CopilotClient } from '../copilot/client.js';
 import type { ModelCatalog } from '../copilot/models.js';
 import { RelayError } from '../errors.js';
@@ -11,6 +12,9 @@ import type { RouteContext } from './route.js';
 
 /** Why a request's signal fired (shared: an abort reason is never changed, and needs no stack of its own). */
 export const CLIENT_GONE = new RelayError('cancelled', 'Client disconnected.');
+/** A connection's client-gone controller, kept on the socket itself (see RequestContext.signal). */
+const CONNECTION_ABORT = Symbol('connectionAbort');
+type AbortableSocket = Socket & { [CONNECTION_ABORT]?: AbortController };
 export const SHUTTING_DOWN = new RelayError('cancelled', 'Server shutting down.');
 
 /**
@@ -33,9 +37,8 @@ export function currentTurn(): number {
 
 /**
  * One request's state and its RouteContext in one object (methods on the prototype: no closures
- * per request). Its AbortSignal is made on first use (guards, errors and local answers never need
- * one) and fires when the client goes away before its answer is out: the route passes it upstream,
- * where undici aborts the call.
+ * per request). Its AbortSignal fires when the client goes away before its answer is out: the
+ * route passes it upstream, where undici aborts the call.
  */
 export class RequestContext implements RouteContext {
   body: unknown = undefined;
@@ -51,6 +54,9 @@ export class RequestContext implements RouteContext {
   /** The event-loop turn (currentTurn()) in which the route got the complete request, 0 before. */
   routedTurn = 0;
 
+  /** Captured now: the connection this request came on, even after the response detaches. */
+  private readonly socket: AbortableSocket;
+
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
@@ -61,14 +67,27 @@ export class RequestContext implements RouteContext {
     readonly models: ModelCatalog,
     readonly logger: Logger,
     readonly usageObserver: UsageObserver,
-  ) {}
+  ) {
+    this.socket = req.socket;
+  }
 
+  /**
+   * One controller per connection, made on first use and shared by the requests it carries (an
+   * HTTP/1.1 client cancels a request only by closing its connection, so "client gone" is a property
+   * of the socket). Measured with bench/ab.ts at 1,500 req/s: an AbortController per request cost
+   * 7 % more relay CPU per request (ratios 0.937 and 0.929 for the shared one). Users of the signal
+   * remove their listeners when done (undici, the token manager, the model catalogue, waitDrain).
+   */
   get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.gone) this.controller.abort(CLIENT_GONE);
+    let controller = this.controller;
+    if (!controller) {
+      const socket = this.socket;
+      controller = socket[CONNECTION_ABORT] ?? null;
+      if (!controller || controller.signal.aborted) socket[CONNECTION_ABORT] = controller = new AbortController();
+      this.controller = controller;
+      if (this.gone) controller.abort(CLIENT_GONE);
     }
-    return this.controller.signal;
+    return controller.signal;
   }
 
   abort(reason: RelayError): void {
