@@ -13,8 +13,11 @@ const requireShim = "import { createRequire as __relayCreateRequire } from 'node
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 const common = { define: { __RELAY_VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
 
-// ESM bundles split at dynamic import(): the tokenizer tables (~6 MB) and undici load only when a
-// request needs them, so `copilot-relay status` and the proxy start small and fast.
+// ESM bundles split at dynamic import(): the tokenizer tables (~6 MB) load only when a request needs
+// them, and each CLI command is its own chunk. undici is imported statically by the code that uses it
+// (net/upstream-dispatcher.ts), so it lands in the chunks of the commands that touch the network and
+// never in --help/--version: a dynamic import() of this CommonJS package became a chunk exporting
+// only `default` (RT-01; test/packaging/lazy-chunks.test.ts checks every lazy chunk of every bundle).
 const lazyChunks = { splitting: true, chunkNames: 'chunks/[name]-[hash]' };
 // Token counting runs on a worker thread; src/main/core/tokens/count-pool.ts finds this entry beside
 // index.js. Every ESM bundle that serves requests needs it.

@@ -72,7 +72,7 @@ export async function handleExchange(state: FakeState, reply: Reply, headers: Re
       telemetry: `${state.url}/telemetry`,
       'origin-tracker': `${state.url}/origin-tracker`,
     };
-    if (knobs.includeEndpointsApi) endpoints['api'] = state.capiUrl;
+    if (knobs.includeEndpointsApi) endpoints['api'] = knobs.endpointsApiUrl ?? state.capiUrl;
     reply.json(200, {
       token,
       expires_at: knobs.expiresAtInMs ? expSec * 1000 : expSec,
@@ -120,7 +120,7 @@ export function handleCopilotUser(state: FakeState, reply: Reply, headers: Recor
     assigned_date: '2024-01-01T00:00:00Z',
     can_signup_for_limited: false,
     organization_login_list: [],
-    endpoints: { api: state.capiUrl, proxy: `${state.url}/proxy`, telemetry: `${state.url}/telemetry`, 'origin-tracker': `${state.url}/origin-tracker` },
+    endpoints: { api: state.knobs.endpointsApiUrl ?? state.capiUrl, proxy: `${state.url}/proxy`, telemetry: `${state.url}/telemetry`, 'origin-tracker': `${state.url}/origin-tracker` },
     ...(state.knobs.tokenBasedBilling === null ? {} : { token_based_billing: state.knobs.tokenBasedBilling }),
     quota_reset_date: reset.toISOString().slice(0, 10),
     quota_reset_date_utc: reset.toISOString(),

@@ -21,6 +21,8 @@ export interface FakeKnobs {
   expiresAtInMs: boolean;
   serverClockSkewSec: number;
   includeEndpointsApi: boolean;
+  /** `endpoints.api` to announce instead of the fake's own `/capi` URL: for a fake reached under another name (a TLS front behind a proxy). */
+  endpointsApiUrl: string | null;
   proxyEp: string | null;
   exchangeFailures: number;
   exchangeFailureStatus: number;
@@ -146,6 +148,7 @@ export function defaultKnobs(): FakeKnobs {
     expiresAtInMs: false,
     serverClockSkewSec: 0,
     includeEndpointsApi: true,
+    endpointsApiUrl: null,
     proxyEp: 'proxy.individual.githubcopilot.com',
     exchangeFailures: 0,
     exchangeFailureStatus: 503,

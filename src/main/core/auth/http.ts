@@ -1,5 +1,6 @@
 import { RelayError, isAbortError } from '../errors.js';
 import { redact } from '../log/redact.js';
+import { CERTIFICATE_FIX, certificateErrorCode } from '../net/network-env.js';
 import { createGitHubFetch } from './github-fetch.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -50,6 +51,8 @@ export async function requestGitHub(
     // undici's words for a proxy that refused the tunnel ("Proxy response (403) !== 200 when HTTP Tunneling").
     const refused = /^Proxy response \((\d{3})\)/.exec(cause?.cause?.message ?? cause?.message ?? '');
     if (refused) throw new RelayError('network', `The proxy refused the connection to GitHub (${what}: HTTP ${refused[1]}).`, { fix: 'Check HTTPS_PROXY, NO_PROXY and the proxy\'s rules; retrying.', cause: error });
+    const certificate = certificateErrorCode(error);
+    if (certificate) throw new RelayError('network', `GitHub's TLS certificate is not trusted (${what}: ${certificate}).`, { fix: CERTIFICATE_FIX, cause: error });
     const code = cause?.code;
     throw new RelayError('network', `Can't reach GitHub (${what}${code ? `: ${code}` : ''}).`, { fix: 'Check your network or proxy settings; retrying.', cause: error });
   }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RelayError, isAbortError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { CERTIFICATE_FIX, certificateErrorCode } from '../net/network-env.js';
 import { upstreamDispatcher } from '../net/upstream-dispatcher.js';
 import type { CopilotSession, SessionProvider } from '../token/session.js';
 import { refusalKind } from './forbidden.js';
@@ -203,6 +204,8 @@ export class CopilotClient {
       });
       return new UpstreamReply(res.statusCode, res.headers, res.body as unknown as Readable & AsyncIterable<Buffer>);
     } catch (error) {
+      const certificate = certificateErrorCode(error);
+      if (certificate) throw new RelayError('network', `The Copilot API's TLS certificate is not trusted (${certificate}). ${CERTIFICATE_FIX}`, { cause: error });
       // undici reports a proxy's refusal of the tunnel as an abort: it is not the client's cancel.
       if (!options.signal?.aborted && isAbortError(error)) {
         throw new RelayError('network', `Could not reach the Copilot API through the proxy (${error instanceof Error ? error.message : String(error)}).`, { cause: error });

@@ -30,3 +30,17 @@ export function loadCaBundle(caFile: string | null | undefined, env: NodeJS.Proc
   }
   return [...rootCertificates, ...nodeExtra, extra];
 }
+
+/** TLS verification failures (an unknown CA, a TLS-inspecting proxy, a self-signed certificate). */
+const CERTIFICATE_CODES = /^(?:UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+/** The OpenSSL/Node code of a certificate failure in `error` or its causes, or null. */
+export function certificateErrorCode(error: unknown): string | null {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && CERTIFICATE_CODES.test(e.code)) return e.code;
+  }
+  return null;
+}
+
+/** What to do about a certificate failure (corporate TLS inspection is the usual cause). */
+export const CERTIFICATE_FIX = 'Behind a TLS-inspecting proxy, give its CA certificate as the extraCaCertsFile setting or NODE_EXTRA_CA_CERTS.';
