@@ -199,7 +199,12 @@ describe('RT-26: concurrent large bodies', () => {
     fake.knobs.latencyMs = 400;
     const big = chatBody('gpt-4o', { padding: 'x'.repeat(2 * 1024 * 1024) });
     const chunked = (body: string) => raw(url, { method: 'POST', path: '/v1/chat/completions', headers: { host, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body });
-    const [a, b, c, d] = await Promise.all([post(url, host, '/v1/chat/completions', big), post(url, host, '/v1/chat/completions', big), post(url, host, '/v1/chat/completions', big), chunked(big)]);
+    // fetch, as the SDKs use it: a client still uploading must get the 503, not EPIPE on a closed socket.
+    const viaFetch = async (body: string) => {
+      const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: res.status, headers: { 'retry-after': res.headers.get('retry-after') ?? undefined }, body: await res.text() };
+    };
+    const [a, b, c, d] = await Promise.all([post(url, host, '/v1/chat/completions', big), viaFetch(big), viaFetch(big), chunked(big)]);
     const statuses = [a, b, c, d].map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 503, 503]);
     const busy = [a, b, c, d].find((r) => r.status === 503)!;

@@ -42,8 +42,12 @@ export class LargeBodyBudget {
 /**
  * A request body being read: up to `limit` bytes, drawing on `budget` once it is large (up front
  * when Content-Length says so, as it grows when chunked). `reserved` is what it holds in the budget,
- * to give back with `release()` when the response ends. On a refusal the rest of the body is
- * drained to nowhere, so the answer can still go out.
+ * to give back with `release()` when the response ends.
+ *
+ * A body refused for the budget (or a compressed one: `discard`) is still read to its end, into
+ * nothing, before the answer goes out: a client busy uploading doesn't read an early answer, and
+ * closing on it made the client fail with EPIPE instead of seeing the 503. The limit still holds
+ * while draining; past it the answer is 413 and the connection closes.
  */
 export class RequestBody {
   reserved = 0;
@@ -67,33 +71,48 @@ export class RequestBody {
   }
 
   read(req: IncomingMessage): Promise<Buffer> {
+    return this.consume(req, false);
+  }
+
+  /** Reads the body to its end without keeping it; fails with BodyTooLarge past the limit. */
+  async discard(req: IncomingMessage): Promise<void> {
+    await this.consume(req, true);
+  }
+
+  private consume(req: IncomingMessage, discard: boolean): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const refuse = (error: Error) => {
-        req.resume();
-        reject(error);
-      };
       const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared)) {
-        if (declared > this.limitBytes) return refuse(new BodyTooLarge());
-        if (!this.cover(declared)) return refuse(new BodyBudgetExceeded());
+      if (Number.isFinite(declared) && declared > this.limitBytes) {
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
-      let failed = false;
+      let refused: Error | null = discard || (Number.isFinite(declared) && !this.cover(declared)) ? new BodyBudgetExceeded() : null;
+      let over = false;
       req.on('data', (chunk: Buffer) => {
-        if (failed) return;
+        if (over) return;
         size += chunk.length;
-        const error = size > this.limitBytes ? new BodyTooLarge() : this.cover(size) ? null : new BodyBudgetExceeded();
-        if (error) {
-          failed = true;
+        if (size > this.limitBytes) {
+          over = true;
           chunks.length = 0;
-          reject(error);
+          reject(new BodyTooLarge());
+          return;
+        }
+        if (refused) return;
+        if (!this.cover(size)) {
+          refused = new BodyBudgetExceeded();
+          chunks.length = 0;
           return;
         }
         chunks.push(chunk);
       });
       req.on('end', () => {
-        if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        if (over) return;
+        if (discard) resolve(Buffer.alloc(0));
+        else if (refused) reject(refused);
+        else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       });
       req.on('error', reject);
     });
@@ -110,26 +129,27 @@ export async function receiveJson(
   refuse: (status: number, message: string, options: ErrorOptions) => void,
 ): Promise<Buffer | null> {
   const { req } = ctx;
+  const body = ctx.requestBody!;
   const coding = req.headers['content-encoding'];
-  if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
-    // RT-22: no supported client compresses request bodies (the openai and anthropic SDKs never do),
-    // and decoding would add a decompression-bomb surface for nothing. Say so, not "not valid UTF-8".
-    req.resume();
-    refuse(415, `Compressed request bodies are not supported (Content-Encoding: ${coding}); send the body uncompressed.`, {
-      code: 'unsupported_content_encoding',
-      headers: { 'accept-encoding': 'identity', connection: 'close' },
-    });
-    return null;
-  }
   let raw: Buffer;
   try {
-    raw = await ctx.requestBody!.read(req);
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+      // RT-22: no supported client compresses request bodies (the openai and anthropic SDKs never
+      // do), and decoding would add a decompression-bomb surface for nothing. Say so, not "not UTF-8".
+      await body.discard(req);
+      refuse(415, `Compressed request bodies are not supported (Content-Encoding: ${coding}); send the body uncompressed.`, {
+        code: 'unsupported_content_encoding',
+        headers: { 'accept-encoding': 'identity' },
+      });
+      return null;
+    }
+    raw = await body.read(req);
   } catch (error) {
     if (error instanceof BodyTooLarge) {
-      refuse(413, `Request body is larger than the limit of ${Math.round(ctx.requestBody!.limitBytes / 1024 / 1024)} MiB.`, { code: 'request_too_large', headers: { connection: 'close' } });
+      refuse(413, `Request body is larger than the limit of ${Math.round(body.limitBytes / 1024 / 1024)} MiB.`, { code: 'request_too_large', headers: { connection: 'close' } });
     } else if (error instanceof BodyBudgetExceeded) {
       // RT-26: this one can come back in a moment, once other large requests are done.
-      refuse(503, 'The relay is busy with other large requests; retry in a moment.', { code: 'server_busy', headers: { 'retry-after': '1', connection: 'close' } });
+      refuse(503, 'The relay is busy with other large requests; retry in a moment.', { code: 'server_busy', headers: { 'retry-after': '1' } });
     }
     return null;
   }
