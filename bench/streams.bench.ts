@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const after = { connections: await conns(), handles: process.getActiveResourcesInfo().length, aborted: end.abortedRequests, upstreamSockets: end.openSockets };
 
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-  console.log(`\nStreams held: ${n} clients, upstream connections ${cap === undefined ? 'uncapped (64 idle kept)' : `capped at ${cap}`}`);
+  console.log(`\nStreams held: ${n} clients, upstream connections ${cap === undefined ? 'uncapped (idle ones kept 30 s)' : `capped at ${cap}`}`);
   console.log(`live streams      ${during.live} of ${n} (first bytes within ${(rampMs / 1000).toFixed(1)} s); upstream requests ${during.upstream - base.capiRequests}`);
   console.log(`proxy RSS         ${mb(before.rss)} idle → ${mb(during.rss)} holding them (+${((during.rss - before.rss) / 1024 / Math.max(1, during.live)).toFixed(0)} KB per live stream)`);
   console.log(`after abort       server connections ${after.connections}, upstream aborted ${after.aborted - base.abortedRequests}, upstream sockets open ${after.upstreamSockets}, handles ${after.handles} (before ${before.handles})`);
