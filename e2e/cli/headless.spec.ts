@@ -102,8 +102,9 @@ test('status --json prints exactly one object with the documented keys', async (
   const result = await cli(['status', '--json']);
   expect(result.code).toBe(0);
   const status = JSON.parse(result.stdout) as Record<string, unknown>;
-  expect(Object.keys(status).sort()).toEqual(['apiBaseUrl', 'enterprise', 'expiresAt', 'login', 'mode', 'quota', 'signedIn', 'sku'].sort());
-  expect(status).toMatchObject({ signedIn: true, login: 'octocat', sku: 'monthly_subscriber', apiBaseUrl: fake.capiUrl, enterprise: null, mode: 'exchange' });
+  // The documented keys, then the usage ledger's (issue #16): the fake's plan is token-billed.
+  expect(Object.keys(status)).toEqual(['signedIn', 'login', 'sku', 'expiresAt', 'apiBaseUrl', 'enterprise', 'mode', 'quota', 'unit', 'credits', 'limits', 'budget']);
+  expect(status).toMatchObject({ signedIn: true, login: 'octocat', sku: 'monthly_subscriber', apiBaseUrl: fake.capiUrl, enterprise: null, mode: 'exchange', unit: 'credits', credits: { used: 0 }, limits: [], budget: null });
   expect(Date.parse(String(status.expiresAt))).toBeGreaterThan(Date.now());
   for (const secret of secrets()) expect(result.stdout + result.stderr).not.toContain(secret);
 });

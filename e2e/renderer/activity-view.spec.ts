@@ -43,8 +43,9 @@ class ScriptedUsage implements UsageSource {
     this.ranges.push(range);
     return { ...this.snapshot, range };
   }
-  setBudget(budget: unknown): void {
+  setBudget(budget: unknown): { overriddenBy: null } {
     this.budgets.push(budget);
+    return { overriddenBy: null };
   }
   onRecord(listener: (row: ReturnType<typeof activityRow>) => void): () => void {
     this.listeners.add(listener);

@@ -1,4 +1,5 @@
 import type { RelayStatus } from '../../src/shared/status.js';
+import { noUsageStatus } from '../../src/shared/usage.js';
 
 /** Status view models for tests (main unit tests and the renderer e2e fake bridge). No secrets. */
 export const T0 = Date.UTC(2026, 10, 23, 14, 8, 0);
@@ -16,6 +17,7 @@ export function signedOutStatus(): RelayStatus {
     apiBaseUrl: null,
     enterprise: null,
     quota: null,
+    usage: noUsageStatus(),
     lastError: null,
     signIn: null,
     proxy: { url: null, running: false, apiKeyRequired: false },

@@ -8,6 +8,7 @@ import { openLogFile } from './core/log/log-file.js';
 import type { LogFile } from './core/log/log-file.js';
 import { createLogger } from './core/log/logger.js';
 import { ServiceClient } from './core/service-host/client.js';
+import { serviceUsageSource } from './core/service-host/usage-source.js';
 import { startDesktop } from './electron/desktop.js';
 import { acquireSingleInstance, manageQuit } from './electron/lifecycle.js';
 import { spawnServiceProcess } from './electron/service-process.js';
@@ -58,6 +59,8 @@ if (acquireSingleInstance(app, () => (showWindow ? showWindow() : (pendingShow =
         argv: process.argv,
         isQuitting: quitter.isQuitting,
         quit: async () => quitter.quit(),
+        // The Activity view's data: the service's usage ledger, over the message contract.
+        usage: serviceUsageSource(backend),
       });
       showWindow = desktop.showWindow;
       if (pendingShow) showWindow();

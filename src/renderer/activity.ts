@@ -165,7 +165,7 @@ export function initActivity(relay: RelayApi): { show(): void; hide(): void } {
     input.removeAttribute('aria-invalid');
     const period = el<HTMLSelectElement>('budget-period').value === 'day' ? 'day' : 'month';
     void relay.setBudget({ limitCredits: limit, period }).then(async (result) => {
-      setText('budget-message', result.ok ? (limit === null ? 'Budget removed.' : `Budget set to ${budgetLabel({ limitCredits: limit, period })}.`) : result.message ?? 'The budget could not be saved.');
+      setText('budget-message', result.ok ? result.message ?? (limit === null ? 'Budget removed.' : `Budget set to ${budgetLabel({ limitCredits: limit, period })}.`) : result.message ?? 'The budget could not be saved.');
       await refresh();
     });
   });

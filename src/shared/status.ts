@@ -1,3 +1,5 @@
+import type { UsageStatusFields } from './usage.js';
+
 /**
  * The status every shell renders (tray, window, CLI `status`, `/health`). Built in main from the
  * core's state; it holds no secret — no GitHub token, no session token, not even a prefix.
@@ -60,7 +62,10 @@ export interface RelayStatus {
   apiBaseUrl: string | null;
   /** GHE.com tenant host, or null for github.com. */
   enterprise: string | null;
+  /** Premium requests (request-billed plans; GitHub's snapshot). */
   quota: QuotaSnapshot | null;
+  /** The plan's unit and AI credits this period, Copilot's rate limits as last seen, the local budget (issue #16). */
+  usage: UsageStatusFields;
   lastError: StatusError | null;
   signIn: SignInPrompt | null;
   proxy: {

@@ -38,6 +38,11 @@ export interface UsageStatusFields {
   budget: BudgetView | null;
 }
 
+/** Before anything is known (no tracker, signed out): no unit, no limits, no budget. */
+export function noUsageStatus(): UsageStatusFields {
+  return { billingUnit: null, credits: null, rateLimits: [], rateLimited: null, budget: null };
+}
+
 export type ActivityRange = 'today' | 'week' | 'month';
 
 export interface ActivityRow {
@@ -78,6 +83,12 @@ export interface ActivitySnapshot {
   proxyUrl: string | null;
   /** False when the ledger could not be opened (the view says so). */
   ledgerAvailable: boolean;
+}
+
+/** What saving the window's budget did. */
+export interface BudgetSaved {
+  /** The environment's budget that applies instead of the one saved (`COPILOT_RELAY_BUDGET=500/month`), or null. */
+  overriddenBy: string | null;
 }
 
 /** Which "point a tool at the relay" line the empty state copies. */

@@ -13,7 +13,7 @@ function setup(source: UsageSource | null, proxyUrl: string | null = 'http://127
 describe('usage actions', () => {
   it('reads the activity from the source, or says the ledger is unavailable', async () => {
     const snapshot = busyActivity();
-    const source: UsageSource = { activity: vi.fn(async () => snapshot), setBudget: vi.fn(), onRecord: () => () => undefined };
+    const source: UsageSource = { activity: vi.fn(async () => snapshot), setBudget: vi.fn(() => ({ overriddenBy: null })), onRecord: () => () => undefined };
     expect(await setup(source).actions.getActivity('today')).toBe(snapshot);
     expect(source.activity).toHaveBeenCalledWith('today');
     expect(await setup(null).actions.getActivity('week')).toMatchObject({ range: 'week', ledgerAvailable: false, proxyUrl: 'http://127.0.0.1:4141/v1', recent: [] });
@@ -30,10 +30,13 @@ describe('usage actions', () => {
   });
 
   it('passes the budget to the source and reports failures in words', async () => {
-    const setBudget = vi.fn();
+    const setBudget = vi.fn(() => ({ overriddenBy: null as string | null }));
     const source: UsageSource = { activity: async () => busyActivity(), setBudget, onRecord: () => () => undefined };
     expect(await setup(source).actions.setBudget({ limitCredits: 50, period: 'day' })).toEqual({ ok: true });
     expect(setBudget).toHaveBeenCalledWith({ limitCredits: 50, period: 'day' });
+    // The environment's budget wins: saved, and the window says which one applies.
+    setBudget.mockReturnValueOnce({ overriddenBy: 'COPILOT_RELAY_BUDGET=500/month' });
+    expect(await setup(source).actions.setBudget({ limitCredits: 50, period: 'day' })).toEqual({ ok: true, message: 'Saved, but COPILOT_RELAY_BUDGET=500/month is set and applies until it is removed.' });
     const failing: UsageSource = { ...source, setBudget: () => Promise.reject(new Error('The settings file is read-only.')) };
     expect(await setup(failing).actions.setBudget({ limitCredits: null, period: 'month' })).toEqual({ ok: false, message: 'The settings file is read-only.' });
     expect((await setup(null).actions.setBudget({ limitCredits: 5, period: 'day' })).ok).toBe(false);

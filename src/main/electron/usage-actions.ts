@@ -1,14 +1,14 @@
 import type { Clipboard } from 'electron';
 import type { ActionResult, BudgetInput } from '../../shared/ipc.js';
-import type { ActivityRange, ActivityRow, ActivitySnapshot, EnvLineKind } from '../../shared/usage.js';
+import type { ActivityRange, ActivityRow, ActivitySnapshot, BudgetSaved, EnvLineKind } from '../../shared/usage.js';
 import { envLine } from '../../shared/usage.js';
 import type { Logger } from '../core/log/logger.js';
 
 /** What the window's Activity view reads and changes: the relay service's usage tracker, however it is reached. */
 export interface UsageSource {
   activity(range: ActivityRange): ActivitySnapshot | Promise<ActivitySnapshot>;
-  /** Saves the window's budget setting and applies it at once (no restart). */
-  setBudget(budget: BudgetInput): void | Promise<void>;
+  /** Saves the window's budget setting and applies it at once (no restart), unless the environment's budget wins. */
+  setBudget(budget: BudgetInput): BudgetSaved | Promise<BudgetSaved>;
   /** Each recorded request; returns unsubscribe. */
   onRecord(listener: (row: ActivityRow) => void): () => void;
 }
@@ -52,8 +52,9 @@ export function createUsageActions(deps: UsageActionDeps) {
       const source = deps.source();
       if (!source) return { ok: false, message: 'The budget can be set once the relay is running.' };
       try {
-        await source.setBudget(budget);
-        return { ok: true };
+        const { overriddenBy } = await source.setBudget(budget);
+        // Saved either way; the environment's budget keeps applying until it is removed.
+        return overriddenBy ? { ok: true, message: `Saved, but ${overriddenBy} is set and applies until it is removed.` } : { ok: true };
       } catch (error) {
         return { ok: false, message: error instanceof Error ? error.message : 'The budget could not be saved.' };
       }

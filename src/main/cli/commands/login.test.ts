@@ -61,7 +61,8 @@ describe('copilot-relay login / status / logout (file store, against the fake up
     const status = await cli(['status', '--json']);
     expect(status.code).toBe(0);
     const json = JSON.parse(status.stdout) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(['apiBaseUrl', 'enterprise', 'expiresAt', 'login', 'mode', 'quota', 'signedIn', 'sku'].sort());
+    // The documented keys, then the usage ledger's (issue #16).
+    expect(Object.keys(json)).toEqual(['signedIn', 'login', 'sku', 'expiresAt', 'apiBaseUrl', 'enterprise', 'mode', 'quota', 'unit', 'credits', 'limits', 'budget']);
     expect(json).toMatchObject({ signedIn: true, login: config.lastLogin, mode: 'exchange', enterprise: null, apiBaseUrl: fake.capiUrl });
     expect(typeof json.expiresAt).toBe('string');
     expect(Date.parse(json.expiresAt as string)).toBeGreaterThan(Date.now());

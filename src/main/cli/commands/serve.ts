@@ -94,6 +94,8 @@ export async function run(ctx: CliContext, inject: { store?: SecretStore; fetch?
   }
   if (args.logBodies) logger.info('--log-bodies: request bodies are logged (redacted, first 2000 characters), with the other debug lines.');
   const service = new RelayService({ env: ctx.env, logger, shell: 'cli', flags: { ...args, apiKey: explicitKey }, store: inject.store, fetch: inject.fetch });
+  // No desktop to notify: the budget's 80 % warning is a log line.
+  service.usage.onWarning((notice) => logger.warn(`${notice.title}. ${notice.body}`));
   try {
     const signedIn = await service.checkSignIn().then(
       () => true,

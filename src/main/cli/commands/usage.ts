@@ -7,15 +7,13 @@ import { createLogger } from '../../core/log/logger.js';
 import { openSettings } from '../../core/settings/store.js';
 import { resolveBudget } from '../../core/usage/budget.js';
 import type { GroupBy } from '../../core/usage/ledger-queries.js';
-import { limitLabel } from '../../core/usage/limits.js';
 import { parseSince, readUsageReport } from '../../core/usage/report.js';
 import type { UsageReport } from '../../core/usage/report.js';
-import { resetClock } from '../../core/usage/reset-time.js';
+import { budgetLine, formatCredits as credits, limitsLine } from '../usage-lines.js';
 
 const BY: readonly GroupBy[] = ['model', 'client', 'day'];
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const credits = (n: number) => (n === 0 ? '0' : n < 0.01 ? n.toFixed(4) : n.toFixed(2));
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -40,13 +38,8 @@ function human(report: UsageReport, by: GroupBy, sinceText: string, now: number,
     lines.push(...table(header, report.groups.map((g) => [g.key, int(g.requests), int(g.inputTokens), int(g.outputTokens), credits(g.credits), int(g.errors)])));
   }
   lines.push('');
-  const limits = report.rateLimits.map((l) => {
-    const reset = l.resetsAt ? `, resets ${resetClock(Date.parse(l.resetsAt), now)}` : '';
-    return `${limitLabel(l.name)} ${l.usedPercent === null ? '?' : `${Math.round(l.usedPercent)} %`} used${reset}`;
-  });
-  lines.push(`Limits    ${limits.length ? limits.join(' · ') : 'none seen yet'}`);
-  const b = report.budget;
-  lines.push(`Budget    ${b ? `${credits(b.usedCredits)} / ${credits(b.limitCredits)} AI credits this ${b.period}` : 'none (set COPILOT_RELAY_BUDGET=500/month or one in the window)'}`);
+  lines.push(`Limits    ${limitsLine(report.rateLimits, now)}`);
+  lines.push(`Budget    ${budgetLine(report.budget)}`);
   return lines;
 }
 

@@ -38,6 +38,9 @@ export interface HealthInfo {
   mode?: string | null;
   login?: string | null;
   enterprise?: string | null;
+  /** Copilot's rate limits as last seen and the local budget (callers who may see the account only). */
+  rateLimits?: { name: string; usedPercent: number | null; resetsAt: string | null; reached: boolean }[];
+  budget?: { period: 'day' | 'month'; limitCredits: number; usedCredits: number; resetsAt: string } | null;
 }
 
 export interface ProxyServerOptions {
@@ -234,6 +237,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
         apiBaseUrl: info?.apiBaseUrl ?? null,
         mode: info?.mode ?? null,
         enterprise: info?.enterprise ?? null,
+        rateLimits: info?.rateLimits ?? null,
+        budget: info?.budget ?? null,
       });
       return;
     }

@@ -5,6 +5,7 @@ import { createMemoryLogger } from '../log/logger.js';
 import { ServiceClient, describeExit } from './client.js';
 import type { ServiceProcess } from './client.js';
 import type { RequestMessage } from './contract.js';
+import { serviceUsageSource } from './usage-source.js';
 
 /** A scripted service process: records requests, answers as told, exits on demand. */
 class FakeProcess implements ServiceProcess {
@@ -59,6 +60,25 @@ describe('ServiceClient', () => {
     const failed = client.request('refreshNow', null);
     procs[0]!.say({ type: 'response', id: procs[0]!.sent[2]!.id, ok: false, error: { kind: 'token-revoked', message: 'Revoked.', fix: 'Run login.', desktopFix: 'Sign in again.' } });
     await expect(failed).rejects.toMatchObject({ kind: 'token-revoked', message: 'Revoked.', desktopFix: 'Sign in again.' });
+  });
+
+  it('hands recorded requests and the budget notice to their listeners; the usage source asks by contract', async () => {
+    const { client, procs } = setup();
+    void client.start();
+    const rows: unknown[] = [];
+    const notices: unknown[] = [];
+    client.onActivity((row) => rows.push(row));
+    client.onBudgetWarning((notice) => notices.push(notice));
+    const row = { at: 1, client: 'curl', model: 'gpt-4o', path: '/v1/chat/completions', status: 200, errorCode: null, latencyMs: 5, credits: 0.1, premiumRequests: 1, stream: false };
+    procs[0]!.say({ type: 'event', event: 'activity', rows: [row, { ...row, at: 2 }] });
+    procs[0]!.say({ type: 'event', event: 'budget-warning', notice: { title: 'Copilot Relay: 80 % of your budget used', body: '40 of 50 AI credits used today.' } });
+    expect(rows).toEqual([row, { ...row, at: 2 }]);
+    expect(notices).toEqual([{ title: 'Copilot Relay: 80 % of your budget used', body: '40 of 50 AI credits used today.' }]);
+    const source = serviceUsageSource(client);
+    const saved = source.setBudget({ limitCredits: 50, period: 'day' });
+    expect(procs[0]!.sent.at(-1)).toMatchObject({ method: 'setBudget', params: { limitCredits: 50, period: 'day' } });
+    procs[0]!.say({ type: 'response', id: procs[0]!.sent.at(-1)!.id, ok: true, result: { overriddenBy: null } });
+    expect(await saved).toEqual({ overriddenBy: null });
   });
 
   it('ignores messages out of contract', async () => {

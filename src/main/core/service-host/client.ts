@@ -1,9 +1,10 @@
 import type { RelayStatus, ServiceState } from '../../../shared/status.js';
+import type { ActivityRow } from '../../../shared/usage.js';
 import { RelayError } from '../errors.js';
 import type { RelayErrorKind } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { ContractViolation, checkResult, parseServiceMessage } from './contract.js';
-import type { RequestMessage, ServiceMethod, ServiceParams, ServiceResult, ServiceSettings, StartupFailure, WireError } from './contract.js';
+import type { BudgetNotice, RequestMessage, ServiceMethod, ServiceParams, ServiceResult, ServiceSettings, StartupFailure, WireError } from './contract.js';
 import { initialStatus, statusWhileDown } from './host-status.js';
 
 /** The service process as the host sees it, whatever started it (utilityProcess, child_process.fork). */
@@ -58,6 +59,8 @@ export class ServiceClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(status: RelayStatus) => void>();
+  private readonly activityListeners = new Set<(row: ActivityRow) => void>();
+  private readonly warningListeners = new Set<(notice: BudgetNotice) => void>();
   private latest: RelayStatus = initialStatus();
   private service: ServiceState = { state: 'starting', restarts: 0, lastExit: null };
   private failures = 0;
@@ -86,15 +89,31 @@ export class ServiceClient {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(): void {
-    const status = this.status();
-    for (const listener of this.listeners) {
+  /** Each request the service's usage ledger recorded (the window's live Activity list); returns unsubscribe. */
+  onActivity(listener: (row: ActivityRow) => void): () => void {
+    this.activityListeners.add(listener);
+    return () => this.activityListeners.delete(listener);
+  }
+
+  /** The budget's 80 % warning (once per period): the desktop notification. Returns unsubscribe. */
+  onBudgetWarning(listener: (notice: BudgetNotice) => void): () => void {
+    this.warningListeners.add(listener);
+    return () => this.warningListeners.delete(listener);
+  }
+
+  /** Hands a value to each listener; one that throws is logged, the others still get it. */
+  private tell<T>(listeners: Set<(value: T) => void>, value: T): void {
+    for (const listener of listeners) {
       try {
-        listener(status);
+        listener(value);
       } catch (error) {
-        this.options.logger.warn(`Status listener failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.logger.warn(`A listener of the relay service failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+  }
+
+  private emit(): void {
+    this.tell(this.listeners, this.status());
   }
 
   private spawn(): void {
@@ -131,6 +150,14 @@ export class ServiceClient {
       const result = checkResult(pending.method, message.result);
       if (result instanceof ContractViolation) pending.reject(new RelayError('upstream', `The relay service answered ${pending.method} out of contract.`));
       else pending.resolve(result);
+      return;
+    }
+    if (message.event === 'activity') {
+      for (const row of message.rows) this.tell(this.activityListeners, row);
+      return;
+    }
+    if (message.event === 'budget-warning') {
+      this.tell(this.warningListeners, message.notice);
       return;
     }
     if (message.event === 'startup-failed') {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signedOutStatus } from '../../../../e2e/support/status-fixtures.js';
+import { activityRow, busyActivity, emptyActivity, overBudgetActivity, rateLimitedActivity } from '../../../../e2e/support/activity-fixtures.js';
+import { readyStatus, signedOutStatus } from '../../../../e2e/support/status-fixtures.js';
 import { ContractViolation, checkResult, parseRequest, parseServiceMessage } from './contract.js';
 
 describe('service message contract', () => {
@@ -49,5 +50,33 @@ describe('service message contract', () => {
     expect(checkResult('getApiKey', null)).toBeNull();
     expect(checkResult('getApiKey', '')).toBeInstanceOf(ContractViolation);
     expect(checkResult('signIn', { login: 'octocat', token: 'ghu_FAKE' })).toBeInstanceOf(ContractViolation);
+  });
+
+  it('carries the usage data: status fields, the Activity snapshot, live rows, the budget and its notice, nothing more', () => {
+    const limited = readyStatus({
+      usage: {
+        billingUnit: 'credits',
+        credits: { usedLocally: 184.2, usedOnGitHub: 190, entitlement: null, periodStart: '2026-11-01T00:00:00.000Z', resetsAt: null },
+        rateLimits: [{ name: 'weekly', label: 'weekly limit', usedPercent: 100, resetsAt: '2026-11-24T14:00:00.000Z', reached: true }],
+        rateLimited: { name: 'weekly', label: 'weekly limit', usedPercent: 100, resetsAt: '2026-11-24T14:00:00.000Z', reached: true, line: 'Weekly limit reached — resets Tue 14:00' },
+        budget: { period: 'day', limitCredits: 50, usedCredits: 12.4, resetsAt: '2026-11-24T00:00:00.000Z' },
+      },
+    });
+    expect(parseServiceMessage({ type: 'event', event: 'status', status: limited })).not.toBeInstanceOf(ContractViolation);
+    expect(parseServiceMessage({ type: 'event', event: 'status', status: { ...limited, usage: { ...limited.usage, prompt: 'hello' } } })).toBeInstanceOf(ContractViolation);
+    for (const snapshot of [emptyActivity(), busyActivity(), rateLimitedActivity(), overBudgetActivity()]) expect(checkResult('getActivity', snapshot)).toEqual(snapshot);
+    expect(checkResult('getActivity', { ...busyActivity(), recent: [{ ...activityRow(0), content: 'the answer' }] })).toBeInstanceOf(ContractViolation);
+    expect(parseRequest({ type: 'request', id: 1, method: 'getActivity', params: { range: 'week' } })).not.toBeInstanceOf(ContractViolation);
+    expect(parseRequest({ type: 'request', id: 2, method: 'getActivity', params: { range: 'year' } })).toBeInstanceOf(ContractViolation);
+    expect(parseRequest({ type: 'request', id: 3, method: 'setBudget', params: { limitCredits: 500, period: 'month' } })).not.toBeInstanceOf(ContractViolation);
+    expect(parseRequest({ type: 'request', id: 4, method: 'setBudget', params: { limitCredits: null, period: 'day' } })).not.toBeInstanceOf(ContractViolation);
+    for (const params of [{ limitCredits: 0, period: 'day' }, { limitCredits: 5, period: 'week' }, { limitCredits: '5', period: 'day' }, { limitCredits: 5 }]) {
+      expect(parseRequest({ type: 'request', id: 5, method: 'setBudget', params })).toBeInstanceOf(ContractViolation);
+    }
+    expect(checkResult('setBudget', { overriddenBy: 'COPILOT_RELAY_BUDGET=500/month' })).toEqual({ overriddenBy: 'COPILOT_RELAY_BUDGET=500/month' });
+    expect(parseServiceMessage({ type: 'event', event: 'activity', rows: [activityRow(0), activityRow(1)] })).not.toBeInstanceOf(ContractViolation);
+    expect(parseServiceMessage({ type: 'event', event: 'activity', rows: [] })).toBeInstanceOf(ContractViolation);
+    expect(parseServiceMessage({ type: 'event', event: 'budget-warning', notice: { title: 'Copilot Relay: 80 % of your budget used', body: '40 of 50 AI credits used today.' } })).not.toBeInstanceOf(ContractViolation);
+    expect(parseServiceMessage({ type: 'event', event: 'budget-warning', notice: { title: 'x' } })).toBeInstanceOf(ContractViolation);
   });
 });

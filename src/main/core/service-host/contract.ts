@@ -1,6 +1,8 @@
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { RelayStatus } from '../../../shared/status.js';
+import type { ActivityRange, ActivityRow, ActivitySnapshot, BudgetSaved } from '../../../shared/usage.js';
+import { ACTIVITY_PARAMS, ACTIVITY_ROW, ACTIVITY_SNAPSHOT, BUDGET_NOTICE, BUDGET_PARAMS, BUDGET_SAVED, USAGE_STATUS } from './usage-schemas.js';
 
 /**
  * The one message contract between the desktop app's main process (the host) and the relay
@@ -32,6 +34,10 @@ export interface ServiceContracts {
   getApiKey: { params: null; result: string | null };
   /** Only after a start-up failure of the settings file: moves it aside and starts with the defaults. */
   resetSettings: { params: null; result: { backup: string } };
+  /** The window's Activity view: spend, bars, limits, budget and the last 50 requests from the usage ledger. */
+  getActivity: { params: { range: ActivityRange }; result: ActivitySnapshot };
+  /** Saves the window's budget (config.json) and applies it at once; says when `COPILOT_RELAY_BUDGET` wins. */
+  setBudget: { params: { limitCredits: number | null; period: 'day' | 'month' }; result: BudgetSaved };
   /** Graceful stop (in-flight requests finish, bounded); the process then exits 0. */
   shutdown: { params: null; result: null };
 }
@@ -68,7 +74,17 @@ export type ServiceMessage =
   /** Every status change; `ready` once, when the service is up and serving requests. */
   | { type: 'event'; event: 'status' | 'ready'; status: RelayStatus }
   /** The service could not start (unusable settings file, unreadable CA file); it waits for resetSettings or shutdown. */
-  | { type: 'event'; event: 'startup-failed'; error: StartupFailure };
+  | { type: 'event'; event: 'startup-failed'; error: StartupFailure }
+  /** Requests the usage ledger recorded since the last such event (newest last; a few per second at most). */
+  | { type: 'event'; event: 'activity'; rows: ActivityRow[] }
+  /** 80 % of the local budget is spent (once per period): the desktop shows it as a notification. */
+  | { type: 'event'; event: 'budget-warning'; notice: BudgetNotice };
+
+/** The budget warning as the desktop notification shows it. */
+export interface BudgetNotice {
+  title: string;
+  body: string;
+}
 
 const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
 const str = { type: 'string', maxLength: 4096 };
@@ -86,7 +102,7 @@ const STATUS_ERROR = { type: 'object', required: ['kind', 'message', 'fix', 'at'
 export const STATUS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['phase', 'login', 'sku', 'plan', 'mode', 'expiresAt', 'refreshedAt', 'nextRefreshAt', 'apiBaseUrl', 'enterprise', 'quota', 'lastError', 'signIn', 'proxy', 'service'],
+  required: ['phase', 'login', 'sku', 'plan', 'mode', 'expiresAt', 'refreshedAt', 'nextRefreshAt', 'apiBaseUrl', 'enterprise', 'quota', 'usage', 'lastError', 'signIn', 'proxy', 'service'],
   properties: {
     phase: { enum: ['signed-out', 'signing-in', 'ready', 'refreshing', 'error'] },
     login: nullable(str),
@@ -104,6 +120,7 @@ export const STATUS_SCHEMA = {
       required: ['entitlement', 'remaining', 'unlimited', 'percentRemaining', 'resetsAt'],
       properties: { entitlement: nullable(num), remaining: nullable(num), unlimited: { type: 'boolean' }, percentRemaining: nullable(num), resetsAt: nullable(str) },
     }),
+    usage: USAGE_STATUS,
     lastError: nullable(STATUS_ERROR),
     signIn: nullable({ type: 'object', additionalProperties: false, required: ['userCode', 'verificationUri', 'expiresAt'], properties: { userCode: { type: 'string', maxLength: 64 }, verificationUri: str, expiresAt: num } }),
     proxy: { type: 'object', additionalProperties: false, required: ['url', 'running', 'apiKeyRequired'], properties: { url: nullable(str), running: { type: 'boolean' }, apiKeyRequired: { type: 'boolean' } } },
@@ -136,6 +153,8 @@ export const METHOD_SCHEMAS: { [M in ServiceMethod]: { params: object; result: o
   },
   getApiKey: { params: NO_PARAMS, result: nullable({ type: 'string', minLength: 1, maxLength: 512 }) },
   resetSettings: { params: NO_PARAMS, result: { type: 'object', additionalProperties: false, required: ['backup'], properties: { backup: str } } },
+  getActivity: { params: ACTIVITY_PARAMS, result: ACTIVITY_SNAPSHOT },
+  setBudget: { params: BUDGET_PARAMS, result: BUDGET_SAVED },
   shutdown: { params: NO_PARAMS, result: NULL_RESULT },
 };
 
@@ -162,6 +181,8 @@ const serviceMessage = compile<ServiceMessage>({
       required: ['type', 'event', 'error'],
       properties: { type: { const: 'event' }, event: { const: 'startup-failed' }, error: { ...WIRE_ERROR, required: [...WIRE_ERROR.required, 'settingsFile'], properties: { ...WIRE_ERROR.properties, settingsFile: nullable(str) } } },
     },
+    { type: 'object', additionalProperties: false, required: ['type', 'event', 'rows'], properties: { type: { const: 'event' }, event: { const: 'activity' }, rows: { type: 'array', minItems: 1, maxItems: 100, items: ACTIVITY_ROW } } },
+    { type: 'object', additionalProperties: false, required: ['type', 'event', 'notice'], properties: { type: { const: 'event' }, event: { const: 'budget-warning' }, notice: BUDGET_NOTICE } },
   ],
 });
 

@@ -1,4 +1,5 @@
 import type { RelayStatus, StatusError } from '../../../shared/status.js';
+import { noUsageStatus } from '../../../shared/usage.js';
 
 /** What the tray shows before the service's first status arrives. */
 export function initialStatus(): RelayStatus {
@@ -14,6 +15,7 @@ export function initialStatus(): RelayStatus {
     apiBaseUrl: null,
     enterprise: null,
     quota: null,
+    usage: noUsageStatus(),
     lastError: null,
     signIn: null,
     proxy: { url: null, running: false, apiKeyRequired: false },

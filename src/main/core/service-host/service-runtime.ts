@@ -6,7 +6,8 @@ import type { RelayServiceOptions } from '../service/relay-service.js';
 import { SettingsFileError, backUpSettingsFile } from '../settings/store.js';
 import type { Channel } from './channel.js';
 import { ContractViolation, parseRequest } from './contract.js';
-import type { RequestMessage, ServiceMessage, ServiceSettings, StartupFailure, WireError } from './contract.js';
+import type { RequestMessage, ServiceMessage, ServiceParams, ServiceSettings, StartupFailure, WireError } from './contract.js';
+import type { ActivityRow } from '../../../shared/usage.js';
 
 export interface ServiceRuntimeOptions {
   channel: Channel;
@@ -30,8 +31,15 @@ export function toWireError(error: unknown): WireError {
  * When the service can't start (settings file, CA file), the process stays up and says why
  * (`startup-failed`), answering only resetSettings and shutdown.
  */
+/** Recorded requests are pushed to the host in batches, at most this often (a busy relay records hundreds a second). */
+const ACTIVITY_EVERY_MS = 250;
+/** The window lists the last 50: a batch never needs more. */
+const ACTIVITY_BATCH_MAX = 50;
+
 export class ServiceRuntime {
   private service: RelayService | null = null;
+  private activity: ActivityRow[] = [];
+  private activityTimer: NodeJS.Timeout | null = null;
   private failure: StartupFailure | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -62,8 +70,27 @@ export class ServiceRuntime {
     this.service = service;
     this.failure = null;
     service.onStatus((status) => this.send({ type: 'event', event: 'status', status }));
+    service.usage.onRecord((row) => this.queueActivity(row));
+    service.usage.onWarning((notice) => {
+      logger.warn(`${notice.title}. ${notice.body}`);
+      this.send({ type: 'event', event: 'budget-warning', notice });
+    });
     service.start();
     void this.startProxyIfSignedIn(service).finally(() => this.send({ type: 'event', event: 'ready', status: service.status() }));
+  }
+
+  private queueActivity(row: ActivityRow): void {
+    this.activity.push(row);
+    if (this.activity.length > ACTIVITY_BATCH_MAX) this.activity.shift();
+    this.activityTimer ??= setTimeout(() => this.sendActivity(), ACTIVITY_EVERY_MS);
+  }
+
+  private sendActivity(): void {
+    if (this.activityTimer) clearTimeout(this.activityTimer);
+    this.activityTimer = null;
+    const rows = this.activity;
+    this.activity = [];
+    if (rows.length > 0) this.send({ type: 'event', event: 'activity', rows });
   }
 
   /** Listens at once when a sign-in is stored (a session may still be on its way); a failure shows in the status. */
@@ -127,6 +154,10 @@ export class ServiceRuntime {
         return this.settings(service);
       case 'getApiKey':
         return service.proxy.apiKey;
+      case 'getActivity':
+        return service.usage.activity((request.params as ServiceParams<'getActivity'>).range);
+      case 'setBudget':
+        return service.usage.setBudget(request.params as ServiceParams<'setBudget'>);
     }
     throw new RelayError('config', `Unknown method ${String(request.method)}`);
   }
@@ -135,6 +166,7 @@ export class ServiceRuntime {
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
       await this.service?.close().catch((error: unknown) => this.options.logger.warn(`Stopping the service failed: ${String(error)}`));
+      this.sendActivity();
       this.options.exit(0);
     })();
     return this.stopping;

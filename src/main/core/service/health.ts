@@ -1,3 +1,4 @@
+import type { UsageStatusFields } from '../../../shared/usage.js';
 import type { HealthInfo } from '../proxy/server.js';
 import type { TokenState } from '../token/token-manager.js';
 
@@ -6,6 +7,8 @@ export interface HealthInputs {
   login: string | null;
   enterprise: string | null;
   now: number;
+  /** Rate limits and budget; only for callers who may see the account (null otherwise). */
+  usage?: UsageStatusFields | null;
 }
 
 /** Serving needs a session with time left (a failed refresh still serves the old one). */
@@ -44,5 +47,6 @@ export function healthInfo(inputs: HealthInputs, visible: boolean): HealthInfo {
     apiBaseUrl: session?.apiBaseUrl ?? null,
     mode: session?.mode ?? null,
     enterprise: inputs.enterprise,
+    ...(inputs.usage ? { rateLimits: inputs.usage.rateLimits.map(({ name, usedPercent, resetsAt, reached }) => ({ name, usedPercent, resetsAt, reached })), budget: inputs.usage.budget } : {}),
   };
 }

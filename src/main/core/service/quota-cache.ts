@@ -5,16 +5,21 @@ import type { GitHubEndpoints } from '../config/endpoints.js';
 import { isRelayError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { fetchCopilotAccount } from '../quota/quota.js';
+import type { CopilotAccountInfo } from '../quota/quota.js';
 import type { Clock } from '../token/clock.js';
 
 /** The quota is informational: look it up at most this often. */
 const QUOTA_TTL_MS = 5 * 60_000;
 
-/** The premium-request quota and plan name, looked up with the GitHub token; optional, never fatal. */
+/** The premium-request quota, plan name and billing unit, looked up with the GitHub token; optional, never fatal. */
 export class QuotaCache {
   quota: QuotaSnapshot | null = null;
   /** Plan name from `/copilot_internal/user`, better than guessing from the SKU. */
   plan: string | null = null;
+  /** `token_based_billing`: the plan's unit (AI credits or premium requests); null until GitHub said. */
+  tokenBasedBilling: boolean | null = null;
+  /** GitHub's own AI-credit count for this period (token-billed plans), when it has one. */
+  credits: CopilotAccountInfo['credits'] = null;
   private fetchedAt = 0;
   private loading: Promise<void> | null = null;
 
@@ -23,6 +28,8 @@ export class QuotaCache {
   clear(): void {
     this.quota = null;
     this.plan = null;
+    this.tokenBasedBilling = null;
+    this.credits = null;
     this.fetchedAt = 0;
   }
 
@@ -38,6 +45,8 @@ export class QuotaCache {
         if (info) {
           this.quota = info.quota;
           this.plan = info.plan;
+          this.tokenBasedBilling = info.tokenBasedBilling;
+          this.credits = info.credits;
         }
       } catch (error) {
         this.deps.logger.debug('Quota lookup failed', { error: isRelayError(error) ? error.kind : String(error) });

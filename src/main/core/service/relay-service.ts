@@ -20,10 +20,11 @@ import type { Clock } from '../token/clock.js';
 import { systemClock } from '../token/clock.js';
 import type { CopilotSession, SessionProvider } from '../token/session.js';
 import type { TokenState } from '../token/token-manager.js';
-import type { UsageObserver } from '../usage/observer.js';
+import type { UsageTracker } from '../usage/tracker.js';
 import { ServiceProxy } from './service-proxy.js';
 import { healthInfo, sessionReady } from './health.js';
 import { QuotaCache } from './quota-cache.js';
+import { ServiceUsage } from './service-usage.js';
 import { SignInFlow } from './sign-in-flow.js';
 import { buildStatus, toStatusError } from './status.js';
 
@@ -55,8 +56,11 @@ export interface RelayServiceOptions {
   /** How long a request waits for a session before 503 + Retry-After (default 20 s). */
   requestWaitMs?: number;
   serverOptions?: Partial<ProxyServerOptions>;
-  /** The usage ledger (#16) plugs in here: the proxy reports every finished request to it. */
-  usage?: UsageObserver;
+  /**
+   * Tests: a usage tracker of their own. Otherwise the service opens the usage ledger in the relay's
+   * home (retention and budget from the settings, `COPILOT_RELAY_BUDGET` first) and closes it last.
+   */
+  usage?: UsageTracker;
 }
 
 /** Failures that no waiting fixes: `serve` exits on them at start, the tray shows them. */
@@ -83,6 +87,8 @@ export class RelayService implements SessionProvider {
   private readonly quota: QuotaCache;
   private readonly signInFlow: SignInFlow;
   readonly proxy: ServiceProxy;
+  /** The usage ledger, rate-limit state and budget: the proxy reports every request to it. */
+  readonly usage: ServiceUsage;
   private serviceError: StatusError | null = null;
   private login: string | null;
   private firstAttempt: Promise<unknown> | null = null;
@@ -108,7 +114,27 @@ export class RelayService implements SessionProvider {
     this.offIdentity = onClientIdentityRejected((error) => this.setServiceError(error));
     this.quota = new QuotaCache({ clock: this.clock, logger: this.logger, onChange: () => this.emit() });
     this.signInFlow = new SignInFlow(() => this.emit());
-    this.proxy = new ServiceProxy({ ...options, settings: this.settings, sessions: this, health: (caller) => this.health(caller), clock: this.clock, onChange: () => this.emit() });
+    this.usage = new ServiceUsage({
+      env: this.env,
+      logger: this.logger,
+      settings: this.settings,
+      shell: options.shell,
+      account: () => this.quota,
+      proxyUrl: () => this.proxyUrl(),
+      onChange: () => this.emit(),
+      tracker: options.usage,
+    });
+    if (this.usage.configError) this.serviceError = toStatusError(this.usage.configError, this.clock.now());
+    this.proxy = new ServiceProxy({
+      ...options,
+      usage: this.usage.tracker,
+      onModelCatalog: (catalog) => this.usage.watchModels(catalog),
+      settings: this.settings,
+      sessions: this,
+      health: (caller) => this.health(caller),
+      clock: this.clock,
+      onChange: () => this.emit(),
+    });
     this.openAccount(this.settings.get('enterprise'));
   }
 
@@ -197,6 +223,8 @@ export class RelayService implements SessionProvider {
   async close(): Promise<void> {
     this.signInFlow.cancel();
     await this.proxy.stop();
+    // After the proxy: the requests it let finish are recorded, then the ledger is flushed and closed.
+    this.usage.close();
     this.closed = true;
     this.offIdentity();
     this.unsubscribeTokens();
@@ -206,18 +234,22 @@ export class RelayService implements SessionProvider {
 
   // --- Status and events
 
+  private proxyUrl(): string | null {
+    return this.proxy.origin ? `${this.proxy.origin}/v1` : null;
+  }
+
   status(): RelayStatus {
-    const proxyUrl = this.proxy.origin ? `${this.proxy.origin}/v1` : null;
     return buildStatus({
       tokens: this.account.tokens.state(),
       now: this.clock.now(),
       login: this.login,
       enterprise: this.account.endpoints.enterprise,
       quota: this.quota,
+      usage: this.usage.status(),
       signIn: this.signInFlow.prompt,
       // The most recent of a sign-in failure and the proxy's (busy port, refused host).
       serviceError: [this.serviceError, this.proxy.lastError].filter((e): e is StatusError => e !== null).sort((a, b) => b.at - a.at)[0] ?? null,
-      proxy: { url: proxyUrl, running: this.proxy.running, apiKeyRequired: this.proxy.apiKey !== null },
+      proxy: { url: this.proxyUrl(), running: this.proxy.running, apiKeyRequired: this.proxy.apiKey !== null },
     });
   }
 
@@ -246,7 +278,8 @@ export class RelayService implements SessionProvider {
   /** `/health`; the full account view only for callers the API key admits (or loopback relays). */
   health(caller: { authorized: boolean }): HealthInfo {
     const visible = this.proxy.loopback || caller.authorized;
-    return healthInfo({ tokens: this.account.tokens.state(), login: this.login, enterprise: this.account.endpoints.enterprise, now: this.clock.now() }, visible);
+    const usage = visible ? this.usage.status() : null;
+    return healthInfo({ tokens: this.account.tokens.state(), login: this.login, enterprise: this.account.endpoints.enterprise, now: this.clock.now(), usage }, visible);
   }
 
   // --- Account

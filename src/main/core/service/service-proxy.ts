@@ -1,4 +1,5 @@
 import type { StatusError } from '../../../shared/status.js';
+import type { ModelCatalog } from '../copilot/models.js';
 import { RelayError, isRelayError } from '../errors.js';
 import { createProxyServer } from '../proxy/server.js';
 import type { HealthInfo, ProxyServer } from '../proxy/server.js';
@@ -6,13 +7,18 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { Clock } from '../token/clock.js';
 import type { SessionProvider } from '../token/session.js';
+import type { UsageObserver } from '../usage/observer.js';
 import { resolveApiKey } from './api-key.js';
 import { planBind } from './bind-policy.js';
 import type { BindPlan } from './bind-policy.js';
 import type { RelayServiceOptions } from './relay-service.js';
 import { toStatusError } from './status.js';
 
-export interface ServiceProxyDeps extends Pick<RelayServiceOptions, 'shell' | 'flags' | 'env' | 'logger' | 'serverOptions' | 'usage'> {
+export interface ServiceProxyDeps extends Pick<RelayServiceOptions, 'shell' | 'flags' | 'env' | 'logger' | 'serverOptions'> {
+  /** Gets every request (the usage ledger, limits, budget). */
+  usage?: UsageObserver;
+  /** Each new server's model catalogue (the usage price book listens to its lists). */
+  onModelCatalog?: (catalog: ModelCatalog) => void;
   settings: SettingsStore;
   sessions: SessionProvider;
   health: (caller: { authorized: boolean }) => HealthInfo;
@@ -103,6 +109,7 @@ export class ServiceProxy {
       anyIpLiteralHost: bind.anyIpLiteralHost,
       usage: this.deps.usage,
     });
+    this.deps.onModelCatalog?.(server.models);
     try {
       ({ port: this.port } = await server.listen({ port, host: bind.host }));
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { RelayStatus, SignInPrompt, StatusError } from '../../../shared/status.js';
+import type { UsageStatusFields } from '../../../shared/usage.js';
 import { isRelayError } from '../errors.js';
 import { planName } from '../quota/quota.js';
 import type { TokenState } from '../token/token-manager.js';
@@ -18,6 +19,8 @@ export interface StatusInputs {
   login: string | null;
   enterprise: string | null;
   quota: QuotaCache;
+  /** Unit, AI credits this period, rate limits and budget (the ledger's; shown signed out too). */
+  usage: UsageStatusFields;
   signIn: SignInPrompt | null;
   /** Sign-in, proxy and settings failures (token failures come with the token state). */
   serviceError: StatusError | null;
@@ -43,6 +46,8 @@ export function buildStatus(inputs: StatusInputs): RelayStatus {
     apiBaseUrl: signedIn ? session?.apiBaseUrl ?? null : null,
     enterprise: inputs.enterprise,
     quota: signedIn ? quota.quota : null,
+    // The unit is the account's: unknown when signed out. Limits and budget are the relay's own record.
+    usage: signedIn ? inputs.usage : { ...inputs.usage, billingUnit: null, credits: null },
     // The most recent of a service error and a token error.
     lastError: [inputs.serviceError, tokenError].filter((e): e is StatusError => e !== null).sort((a, b) => b.at - a.at)[0] ?? null,
     signIn: inputs.signIn,

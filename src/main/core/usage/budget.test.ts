@@ -108,6 +108,18 @@ describe('Budget', () => {
     expect(seen).toEqual([45]);
   });
 
+  it('a warning due before anyone listened (a relay starting at 90 %) goes to the first listener, once', () => {
+    let key: string | null = null;
+    const budget = new Budget({ spentSince: () => 45, now: () => NOW, warned: { get: () => key, set: (k) => void (key = k) } });
+    budget.configure({ limitCredits: 50, period: 'day' });
+    expect(key).toBeNull();
+    const seen: number[] = [];
+    budget.onWarning((s) => seen.push(s.usedCredits));
+    budget.onWarning((s) => seen.push(-s.usedCredits));
+    expect(seen).toEqual([45]);
+    expect(key).not.toBeNull();
+  });
+
   it('re-reads the ledger each minute (another relay process may spend too)', () => {
     const h = harness(0);
     h.budget.configure({ limitCredits: 100, period: 'month' });

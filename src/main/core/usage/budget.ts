@@ -84,8 +84,10 @@ export class Budget {
     for (const listener of this.changeListeners) listener();
   }
 
+  /** The 80 % warning, once per period. A warning due before anyone listened goes to the first listener. */
   onWarning(listener: (state: BudgetState) => void): () => void {
     this.warningListeners.add(listener);
+    this.maybeWarn();
     return () => this.warningListeners.delete(listener);
   }
 
@@ -120,6 +122,8 @@ export class Budget {
   }
 
   private maybeWarn(): void {
+    // Nobody to tell (yet): not marked as shown, so the first listener still gets it.
+    if (this.warningListeners.size === 0) return;
     const state = this.state();
     if (!state || state.usedCredits < state.limitCredits * WARN_AT) return;
     const key = `${state.period}:${state.startsAt}:${state.limitCredits}`;

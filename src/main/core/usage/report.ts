@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { UsageStatusFields } from '../../../shared/usage.js';
 import type { Logger } from '../log/logger.js';
 import { RelayError } from '../errors.js';
 import { periodBounds } from './budget.js';
@@ -8,6 +9,7 @@ import type { Database } from './ledger-db.js';
 import { creditsSince, groupsSince, totalsSince } from './ledger-queries.js';
 import type { GroupBy } from './ledger-queries.js';
 import type { LimitState } from './limits.js';
+import { planPeriodStart, usageStatus } from './views.js';
 
 /** Exactly what `copilot-relay usage --json` prints (interface.md). */
 export interface UsageReport {
@@ -35,16 +37,26 @@ export function parseSince(text: string, now: number): number {
   return at;
 }
 
-function readLimits(db: Database): UsageReport['rateLimits'] {
+/** The rate limits the relay last saved (a reached one whose reset passed is no longer reached). */
+function readLimitStates(db: Database, now: number): LimitState[] {
   try {
     const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(RATE_LIMITS_KEY) as { value?: unknown } | undefined;
-    const list = typeof row?.value === 'string' ? (JSON.parse(row.value) as LimitState[]) : [];
-    return Array.isArray(list)
-      ? list.filter((l) => l && typeof l.name === 'string').map((l) => ({ name: l.name, usedPercent: typeof l.usedPercent === 'number' ? l.usedPercent : null, resetsAt: typeof l.resetsAt === 'number' ? new Date(l.resetsAt).toISOString() : null }))
-      : [];
+    const list = typeof row?.value === 'string' ? (JSON.parse(row.value) as unknown) : [];
+    if (!Array.isArray(list)) return [];
+    return (list as Partial<LimitState>[])
+      .filter((l) => l && typeof l.name === 'string')
+      .map((l) => {
+        const resetsAt = typeof l.resetsAt === 'number' ? l.resetsAt : null;
+        const reached = l.reached === true && (resetsAt === null || resetsAt > now);
+        return { name: l.name!, usedPercent: typeof l.usedPercent === 'number' ? l.usedPercent : null, resetsAt, reached, code: typeof l.code === 'string' ? l.code : null, seenAt: typeof l.seenAt === 'number' ? l.seenAt : 0 };
+      });
   } catch {
     return [];
   }
+}
+
+function readLimits(db: Database, now: number): UsageReport['rateLimits'] {
+  return readLimitStates(db, now).map((l) => ({ name: l.name, usedPercent: l.usedPercent, resetsAt: l.resetsAt === null ? null : new Date(l.resetsAt).toISOString() }));
 }
 
 /**
@@ -68,10 +80,48 @@ export function readUsageReport(options: { home: string; since: number; by: Grou
       credits: totals.credits,
       errors: totals.errors,
       groups: groupsSince(db, options.since, options.by).map((g) => ({ key: g.key, requests: g.requests, inputTokens: g.inputTokens, outputTokens: g.outputTokens, credits: g.credits, errors: g.errors })),
-      rateLimits: readLimits(db),
+      rateLimits: readLimits(db, now),
       budget: budgetOf(options.budget ? creditsSince(db, periodBounds(options.budget.period, now).startsAt) : 0),
     };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The status's usage fields as `copilot-relay status` shows them, from the ledger a relay writes
+ * (running or not): AI credits this plan period, the limits as the relay last saw them, the budget.
+ */
+export function readUsageStatus(options: {
+  home: string;
+  budget: BudgetSetting | null;
+  account: { tokenBasedBilling: boolean | null; credits: { used: number | null; entitlement: number | null; resetsAt: string | null } | null };
+  logger: Logger;
+  now?: number;
+}): UsageStatusFields {
+  const now = options.now ?? Date.now();
+  const { account, budget } = options;
+  const periodStart = planPeriodStart(account.credits?.resetsAt, now);
+  const path = ledgerPath(options.home);
+  let db: Database | null = null;
+  try {
+    db = existsSync(path) ? openLedgerDatabase(path, { logger: options.logger }) : null;
+  } catch (error) {
+    // The status is about the account first: an unreadable ledger leaves only its part empty.
+    options.logger.warn(`usage ledger unreadable (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    const bounds = budget ? periodBounds(budget.period, now) : null;
+    return usageStatus({
+      tokenBasedBilling: account.tokenBasedBilling,
+      creditsThisPeriod: db && account.tokenBasedBilling ? creditsSince(db, periodStart) : 0,
+      periodStart,
+      githubCredits: account.credits,
+      limits: db ? readLimitStates(db, now) : [],
+      budget: budget && bounds ? { ...budget, usedCredits: db ? creditsSince(db, bounds.startsAt) : 0, ...bounds } : null,
+      now,
+    });
+  } finally {
+    db?.close();
   }
 }

@@ -16,6 +16,8 @@ import type { UsageStatusInput } from './views.js';
 
 /** Only generation requests spend credits, so only they are held back by the budget. */
 const SPENDING_APIS: ReadonlySet<ClientApi> = new Set(['chat', 'responses', 'messages']);
+/** The status's "AI credits this period" is re-read from the ledger this often (between, recorded rows are added). */
+const PERIOD_RESYNC_MS = 60_000;
 const EMPTY: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, credits: 0, errors: 0, premiumRequests: 0 };
 
 export interface UsageTrackerOptions {
@@ -59,6 +61,8 @@ export class UsageTracker implements UsageObserver {
   }
 
   private limitsDirty = false;
+  /** AI credits since `since` for the status (re-read every minute, else kept up to date by `record`). */
+  private period: { since: number; credits: number; syncedAt: number } | null = null;
 
   private saveLimits(): void {
     if (!this.limitsDirty || !this.ledger) return;
@@ -108,6 +112,7 @@ export class UsageTracker implements UsageObserver {
         stream: request.stream,
       };
       this.ledger?.append(row);
+      if (this.period && row.credits !== null && row.at >= this.period.since) this.period.credits += row.credits;
       this.budget.add(row.credits, row.at);
       for (const listener of this.recordListeners) listener(row);
     } catch (error) {
@@ -145,13 +150,23 @@ export class UsageTracker implements UsageObserver {
     return addRows(base, this.ledger?.unflushed() ?? [], sinceMs);
   }
 
-  /** Fields for the status: unit, AI credits this period, limits, budget. */
+  /** AI credits since `since`, from a running sum the status can ask for on every change (no query per call). */
+  private periodCredits(since: number): number {
+    const now = this.now();
+    const period = this.period;
+    if (!period || period.since !== since || now - period.syncedAt >= PERIOD_RESYNC_MS) {
+      this.period = { since, credits: this.spentSince(since), syncedAt: now };
+    }
+    return this.period!.credits;
+  }
+
+  /** Fields for the status: unit, AI credits this period, limits, budget. Cheap: no ledger query but once a minute. */
   status(account: { tokenBasedBilling: boolean | null; githubCredits?: UsageStatusInput['githubCredits'] }): UsageStatusFields {
     const now = this.now();
     const periodStart = planPeriodStart(account.githubCredits?.resetsAt, now);
     return usageStatus({
       tokenBasedBilling: account.tokenBasedBilling,
-      creditsThisPeriod: account.tokenBasedBilling ? this.spentSince(periodStart) : 0,
+      creditsThisPeriod: account.tokenBasedBilling ? this.periodCredits(periodStart) : 0,
       periodStart,
       githubCredits: account.githubCredits ?? null,
       limits: this.limits.snapshot(),
