@@ -9,7 +9,7 @@ import { ICNS_TYPES, encodeIcns, encodeIco } from './icon-containers.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 
-export const TRAY_STATES = ['signed-out', 'ready', 'refreshing', 'error'];
+export const TRAY_STATES = ['signed-out', 'ready', 'refreshing', 'rate-limited', 'error'];
 const LINUX_SIZES = [16, 24, 32, 48, 64, 128, 256, 512];
 const ICO_SIZES = [16, 24, 32, 48, 64, 128, 256];
 const TRAY_ICO_SIZES = [16, 24, 32];

@@ -75,7 +75,7 @@ async function openActivity(usage: UsageSource, colorScheme: 'light' | 'dark' = 
   await expect(page.locator('#phase')).toHaveText('Ready');
   await page.getByRole('tab', { name: 'Activity' }).click();
   await expect(page.locator('#view-activity')).toBeVisible();
-  return { page, bridge, problems, context };
+  return { page, bridge, problems, context, backend };
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
@@ -175,6 +175,33 @@ test('over budget: the bar is full and red, and the view says requests are refus
   await expect(page.locator('#budget-state')).toHaveText(/^Over budget: 51\.3 of 50 credits used\. Requests are refused until \w{3} 00:00\.$/);
   await expect(page.locator('#recent li').first()).toContainText('budget_exceeded');
   await shot(page, 'activity-over-budget');
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('status view: a token-billed plan speaks AI credits with the budget bar; a reached limit is named, one click from Activity', async () => {
+  const usage = new ScriptedUsage(rateLimitedActivity());
+  const { page, backend, problems, context } = await openActivity(usage);
+  await page.getByRole('tab', { name: 'Status' }).click();
+  await expect(page.locator('#quota-label')).toHaveText('Premium');
+  const resetsAt = new Date(Date.now() + 52 * 3_600_000).toISOString();
+  const weekly = { name: 'weekly', label: 'weekly limit', usedPercent: 100, resetsAt, reached: true };
+  backend.setUsage({
+    billingUnit: 'credits',
+    credits: { usedLocally: 184.2, usedOnGitHub: null, entitlement: null, periodStart: new Date(2026, 10, 1).toISOString(), resetsAt: new Date(2026, 11, 1).toISOString() },
+    rateLimits: [weekly],
+    rateLimited: { ...weekly, line: 'Weekly limit reached — resets Wed 14:00' },
+    budget: { period: 'month', limitCredits: 500, usedCredits: 184.2, resetsAt: new Date(2026, 11, 1).toISOString() },
+  });
+  await expect(page.locator('#quota-label')).toHaveText('Credits');
+  await expect(page.locator('#quota')).toHaveText('184 used · budget 500/month');
+  await expect(page.locator('#quota-bar')).toHaveAttribute('style', 'width: 37%;');
+  await expect(page.locator('#quota-reset')).toHaveText(/^resets (1 Dec|Dec 1)$/);
+  await expect(page.locator('#limit-line')).toHaveText('Weekly limit reached — resets Wed 14:00');
+  await shot(page, 'status-credits-rate-limited');
+  await page.locator('#limit-activity').click();
+  await expect(page.locator('#view-activity')).toBeVisible();
+  await expect(page.locator('#limits .limit-row').first()).toHaveClass(/reached/);
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -49,6 +49,11 @@ export async function installBridge(page: Page, backend: RelayBackend, options: 
     loginItem: { available: () => true, get: async () => autostart, set: async (on: boolean) => (autostart = on) },
     logPath: '/nonexistent/copilot-relay.log',
     showWindow: () => {},
+    // As main does: remember the view, push it to the loaded page.
+    showActivity: () => {
+      lastView = 'activity';
+      void showView('activity');
+    },
     hideWindow: () => void (hidden += 1),
     quit: async () => {},
     onChange: () => {},

@@ -76,6 +76,10 @@ export class ScriptedBackend implements RelayBackend {
     const now = this.now();
     this.emit({ phase: 'ready', expiresAt: now + 30 * 60_000, refreshedAt: now, nextRefreshAt: now + 28 * 60_000, lastError: null });
   }
+  /** The service's usage fields changed (a limit reached, credits spent, a budget set). */
+  setUsage(usage: RelayStatus['usage']): void {
+    this.emit({ usage });
+  }
   checkNow(): void {
     this.calls.push('checkNow');
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barFraction, budgetLabel, count, formatCredits, formatLatency, parseBudgetField, rangeLabel, resetLabel, timeOfDay } from './activity-format.js';
+import { barFraction, creditsFraction, creditsLabel, budgetLabel, count, formatCredits, formatLatency, parseBudgetField, rangeLabel, resetLabel, timeOfDay } from './activity-format.js';
 
 describe('activity formatting', () => {
   it('shows credits with as many digits as a request needs', () => {
@@ -35,5 +35,14 @@ describe('activity formatting', () => {
     expect(parseBudgetField('12.5')).toBe(12.5);
     expect(parseBudgetField('')).toBeNull();
     for (const bad of ['0', '-3', 'abc', '1e3', '99999999']) expect(parseBudgetField(bad), bad).toBeUndefined();
+  });
+
+  it('speaks AI credits on the status view: GitHub count when it has one, the budget, the bar', () => {
+    const local = { usedLocally: 184.2, usedOnGitHub: null, entitlement: null };
+    expect(creditsLabel(local, { limitCredits: 500, period: 'month' })).toBe('184 used · budget 500/month');
+    expect(creditsLabel({ usedLocally: 12.44, usedOnGitHub: 20.5, entitlement: 300 }, null)).toBe('20.5 of 300 used');
+    expect(creditsFraction(local, { limitCredits: 500, usedCredits: 125 })).toBe(0.25);
+    expect(creditsFraction({ usedLocally: 1, usedOnGitHub: 30, entitlement: 300 }, null)).toBe(0.1);
+    expect(creditsFraction(local, null)).toBeNull();
   });
 });

@@ -11,6 +11,20 @@ export function formatCredits(credits: number | null): string {
   return credits.toFixed(3);
 }
 
+/** The status view's plan line for token-billed plans: "184.2 used · budget 500/month" (ui.md). */
+export function creditsLabel(credits: { usedLocally: number; usedOnGitHub: number | null; entitlement: number | null }, budget: { limitCredits: number; period: 'day' | 'month' } | null): string {
+  // GitHub's own count covers every client of the account, not only this relay: shown when it has one.
+  const used = credits.usedOnGitHub ?? credits.usedLocally;
+  const of = credits.entitlement === null ? '' : ` of ${formatCredits(credits.entitlement)}`;
+  return `${formatCredits(used)}${of} used${budget ? ` · budget ${budgetLabel(budget)}` : ''}`;
+}
+
+/** The bar under it: the budget when there is one, else GitHub's entitlement; null → no bar. */
+export function creditsFraction(credits: { usedLocally: number; usedOnGitHub: number | null; entitlement: number | null }, budget: { limitCredits: number; usedCredits: number } | null): number | null {
+  if (budget) return budget.usedCredits / budget.limitCredits;
+  return credits.entitlement ? (credits.usedOnGitHub ?? credits.usedLocally) / credits.entitlement : null;
+}
+
 /** "1.8 s", "640 ms". */
 export function formatLatency(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;

@@ -3,6 +3,7 @@ import type { RelayApi, WindowSettings, WindowView } from '../shared/ipc.js';
 import type { RelayStatus } from '../shared/status.js';
 import { el, setBar, setText, show } from './dom.js';
 import { initActivity } from './activity.js';
+import { creditsFraction, creditsLabel } from './activity-format.js';
 import { clockTime, countdown, displayUrl, lifetimeLeft, modeLabel, parsePort, phaseLabel, quotaLabel, shortDate } from './format.js';
 
 declare global {
@@ -62,12 +63,30 @@ function render(status: RelayStatus): void {
   setText('api-base', status.apiBaseUrl ?? '—');
   setText('enterprise', status.enterprise ?? '—');
 
-  show('quota-block', status.quota !== null);
-  if (status.quota) {
+  // The plan's unit: AI credits for token-billed plans, premium requests for the others (ui.md).
+  const usage = status.usage;
+  const credits = usage.billingUnit === 'credits' ? usage.credits : null;
+  show('quota-block', credits !== null || status.quota !== null);
+  if (credits) {
+    setText('quota-label', 'Credits');
+    setText('quota', creditsLabel(credits, usage.budget));
+    const fraction = creditsFraction(credits, usage.budget);
+    show('quota-track', fraction !== null);
+    // The bar shows what is used here; it turns red near the end, not near empty.
+    if (fraction !== null) setBar('quota-bar', fraction, -1);
+    el('quota-bar').classList.toggle('danger', fraction !== null && fraction >= 0.8);
+    setText('quota-reset', credits.resetsAt ? `resets ${shortDate(credits.resetsAt)}` : `since ${shortDate(credits.periodStart)}`);
+  } else if (status.quota) {
+    setText('quota-label', 'Premium');
+    show('quota-track', true);
+    el('quota-bar').classList.remove('danger');
     setText('quota', quotaLabel(status.quota));
     setBar('quota-bar', status.quota.unlimited ? 1 : (status.quota.percentRemaining ?? 0) / 100);
     setText('quota-reset', status.quota.resetsAt ? `resets ${shortDate(status.quota.resetsAt)}` : '');
   }
+  // Copilot refuses requests until a reset: said here too, with the way to the details.
+  show('limit-block', usage.rateLimited !== null && signedIn);
+  if (usage.rateLimited) setText('limit-line', usage.rateLimited.line);
 
   const error = status.lastError;
   show('error-block', error !== null);
@@ -190,6 +209,7 @@ function chooseView(view: WindowView): void {
   void relay.setLastView(view);
 }
 on('tab-status', 'click', () => chooseView('status'));
+on('limit-activity', 'click', () => chooseView('activity'));
 on('tab-activity', 'click', () => chooseView('activity'));
 el('tab-status').parentElement!.addEventListener('keydown', (event) => {
   if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;

@@ -4,12 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodePng, isPng, readIcns, readIco, readPngInfo } from './image-formats.js';
 import type { DecodedPng } from './image-formats.js';
+import { TRAY_ICON_STATES } from '../../src/main/core/tray-menu/tray-template.js';
 // @ts-expect-error -- plain .mjs script without type declarations
 import { encodeIcns, encodeIco } from '../../scripts/icon-containers.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (p: string): Buffer => readFileSync(root + p);
-const STATES = ['signed-out', 'ready', 'refreshing', 'error'] as const;
+// Every state the tray can show (the core's list) has its icons.
+const STATES = TRAY_ICON_STATES;
 
 function pixels(png: DecodedPng): { r: number; g: number; b: number; a: number }[] {
   const out = [];

@@ -16,6 +16,7 @@ function setup(githubUrl = 'https://github.com') {
     loginItem: { available: () => true, get: vi.fn(async () => loginState), set: vi.fn(async (on: boolean) => (loginState = on)) },
     logPath: '/logs/copilot-relay.log',
     showWindow: vi.fn(),
+    showActivity: vi.fn(),
     hideWindow: vi.fn(),
     quit: vi.fn(async () => undefined),
     onChange: vi.fn(),

@@ -16,6 +16,8 @@ export interface ActionDeps {
   /** The app's log file ("Open log"). */
   logPath: string;
   showWindow: () => void;
+  /** Shows the window on its Activity view (the tray's "Activity…"). */
+  showActivity: () => void;
   hideWindow: () => void;
   /** Stops the service (gracefully) and exits. */
   quit: () => Promise<void>;
@@ -143,6 +145,7 @@ export function createActions(deps: ActionDeps) {
       return startAtLogin;
     },
     showWindow: () => deps.showWindow(),
+    showActivity: () => deps.showActivity(),
     hideWindow: () => deps.hideWindow(),
     quit: () => deps.quit(),
   };

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { describe, it, expect, vi, beforeEach } from 'vitest';
 import type { RelayStatus } from '../../shared/status.js';
 import { createMemoryLogger } from '../core/log/logger.js';
-import { IPC, STATUS_EVENT } from '../../shared/ipc.js';
+import { IPC, STATUS_EVENT, VIEW_EVENT } from '../../shared/ipc.js';
+import { noUsageStatus } from '../../shared/usage.js';
 import { ServiceClient } from '../core/service-host/client.js';
 import type { ServiceProcess } from '../core/service-host/client.js';
 import type { RequestMessage } from '../core/service-host/contract.js';
@@ -21,6 +22,8 @@ const h = vi.hoisted(() => ({
   dialogResponse: 0,
   opened: [] as string[],
   dockHidden: 0,
+  notifications: [] as { options: { title?: string; body?: string }; shown: number; handlers: Map<string, (...a: unknown[]) => void> }[],
+  trayImages: [] as string[],
 }));
 
 vi.mock('electron', () => ({
@@ -39,6 +42,22 @@ vi.mock('electron', () => ({
   dialog: { showMessageBox: vi.fn(async (options: { buttons?: string[]; message: string; detail?: string }) => (h.dialogs.push(options), { response: h.dialogResponse, checkboxChecked: false })) },
   screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
   Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
+  // Main-process Notification: constructed, then shown by show(); isSupported() is static.
+  Notification: class {
+    static isSupported = () => true;
+    record: (typeof h.notifications)[number];
+    constructor(options: { title?: string; body?: string }) {
+      this.record = { options, shown: 0, handlers: new Map() };
+      h.notifications.push(this.record);
+    }
+    on(event: string, listener: (...a: unknown[]) => void) {
+      this.record.handlers.set(event, listener);
+      return this;
+    }
+    show() {
+      this.record.shown += 1;
+    }
+  },
   Tray: class {
     record = { menus: [] as { items: { id?: string; click?: () => void }[] }[], tooltips: [] as string[] };
     constructor() {
@@ -50,12 +69,17 @@ vi.mock('electron', () => ({
     setToolTip(t: string) {
       this.record.tooltips.push(t);
     }
-    setImage() {}
+    setImage(path: string) {
+      h.trayImages.push(path);
+    }
     destroy() {}
   },
   BrowserWindow: class {
     record: (typeof h.windows)[number];
     webContents: { send: (...a: unknown[]) => void; isLoading: () => boolean; mainFrame: { processId: number; routingId: number } };
+    once() {
+      return this;
+    }
     constructor() {
       const mainFrame = { processId: 3, routingId: 1 };
       this.record = { sent: [], shown: 0, webContents: { mainFrame } };
@@ -192,5 +216,38 @@ describe('main over the service contract (electron mocked)', () => {
     await desktop.onStartupFailed({ kind: 'config', message: 'Could not read the extra CA certificates file /etc/corp-ca.pem.', fix: null, desktopFix: null, settingsFile: null });
     expect(h.dialogs.at(-1)).toMatchObject({ message: "Copilot Relay can't start", detail: 'Could not read the extra CA certificates file /etc/corp-ca.pem.', buttons: ['Open log', 'Quit'] });
     expect(h.opened.at(-1)).toBe('/logs/copilot-relay.log');
+  });
+
+  it("the tray's Activity… and the budget notification's click show the window on the Activity view", async () => {
+    const { proc, ui } = await boot();
+    const window = h.windows[0]!;
+    click('show-activity');
+    expect(ui.values.lastView).toBe('activity');
+    expect(window.sent.at(-1)).toEqual([VIEW_EVENT, 'activity']);
+    expect(window.shown).toBe(2);
+    ui.values.lastView = 'status';
+
+    const notice = { title: 'Copilot Relay: 80 % of your budget used', body: '40 of 50 AI credits used today. At 50 the relay stops sending requests until 00:00.' };
+    proc.say({ type: 'event', event: 'budget-warning', notice });
+    expect(h.notifications).toHaveLength(1);
+    expect(h.notifications[0]).toMatchObject({ options: notice, shown: 1 });
+    h.notifications[0]!.handlers.get('click')!({});
+    expect(ui.values.lastView).toBe('activity');
+    expect(window.shown).toBe(3);
+    // Out of contract: no notification.
+    proc.say({ type: 'event', event: 'budget-warning', notice: { title: 42 } });
+    expect(h.notifications).toHaveLength(1);
+  });
+
+  it('a reached Copilot limit turns the tray to its rate-limited icon, naming the limit and the reset', async () => {
+    const { proc } = await boot();
+    const resetsAt = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    const limit = { name: 'weekly', label: 'weekly limit', usedPercent: 100, resetsAt, reached: true };
+    proc.say({ type: 'event', event: 'status', status: readyStatus({ expiresAt: Date.now() + 20 * 60_000, usage: { ...noUsageStatus(), rateLimits: [limit], rateLimited: { ...limit, line: 'Weekly limit reached — resets 17:00' } } }) });
+    expect(tray().tooltips.at(-1)).toMatch(/^Weekly limit reached — resets (\w{3} )?\d\d:\d\d$/);
+    expect(h.trayImages.at(-1)).toMatch(/rate-limited\.png$/);
+    expect(tray().menus.at(-1)!.items.map((i) => i.id)).toContain('show-activity');
+    proc.say({ type: 'event', event: 'status', status: readyStatus({ expiresAt: Date.now() + 20 * 60_000 }) });
+    expect(h.trayImages.at(-1)).toMatch(/ready\.png$/);
   });
 });

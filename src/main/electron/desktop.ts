@@ -1,17 +1,18 @@
-import { app, clipboard, dialog, ipcMain, powerMonitor, screen, session, shell } from 'electron';
+import { Notification, app, clipboard, dialog, ipcMain, powerMonitor, screen, session, shell } from 'electron';
 import type { BrowserWindow, Menu } from 'electron';
 import { fileURLToPath } from 'node:url';
-import type { RelayBackend } from '../core/service-host/client.js';
+import type { RelayBackend, ServiceClient } from '../core/service-host/client.js';
 import type { StartupFailure } from '../core/service-host/contract.js';
 import type { Logger } from '../core/log/logger.js';
 import { resolveEndpoints } from '../core/config/endpoints.js';
-import { ACTIVITY_EVENT, STATUS_EVENT } from '../../shared/ipc.js';
+import { ACTIVITY_EVENT, STATUS_EVENT, VIEW_EVENT } from '../../shared/ipc.js';
 import type { RelayStatus } from '../../shared/status.js';
 import { createActions } from './actions.js';
 import { trayIconPath } from './icons.js';
 import { registerIpcHandlers } from './ipc.js';
 import { showWindowAtLaunch } from './lifecycle.js';
 import { createLoginItem } from './login-item.js';
+import { APP_USER_MODEL_ID, createNotifier } from './notifications.js';
 import { wirePowerMonitor } from './power.js';
 import { handleStartupFailure } from './startup-dialogs.js';
 import { createTray } from './tray.js';
@@ -27,7 +28,7 @@ const ICONS = `${distDir}icons/tray`;
 
 export interface DesktopOptions {
   /** The relay service's client (its process may still be starting). */
-  backend: RelayBackend & { resetSettings(): Promise<{ backup: string }> };
+  backend: RelayBackend & Pick<ServiceClient, 'resetSettings' | 'onBudgetWarning'>;
   uiState: UiStateStore;
   logger: Logger;
   logPath: string;
@@ -49,6 +50,8 @@ export async function startDesktop(options: DesktopOptions) {
   hardenApp(app, session.defaultSession);
   // Agent app on macOS: no Dock icon (LSUIElement covers packaged builds).
   app.dock?.hide();
+  // Windows shows toasts only for the AppUserModelID of the installer's Start-menu shortcut.
+  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
 
   let window: BrowserWindow | null = null;
   const getWindow = () => {
@@ -65,6 +68,13 @@ export async function startDesktop(options: DesktopOptions) {
     return window;
   };
   const showWindow = () => revealWindow(getWindow());
+  /** The Activity view: remembered as the last view (a page still loading opens on it), pushed to a loaded one. */
+  const showActivity = () => {
+    uiState.set('lastView', 'activity');
+    const shown = getWindow();
+    revealWindow(shown);
+    if (!shown.webContents.isLoading()) shown.webContents.send(VIEW_EVENT, 'activity');
+  };
   const loginItem = createLoginItem({ app, platform: process.platform, env, execPath: process.execPath });
   let latest: RelayStatus = backend.status();
   const actions = createActions({
@@ -75,6 +85,7 @@ export async function startDesktop(options: DesktopOptions) {
     loginItem,
     logPath: options.logPath,
     showWindow,
+    showActivity,
     hideWindow: () => window?.hide(),
     quit: options.quit,
     onChange: () => tray.update(latest),
@@ -106,6 +117,9 @@ export async function startDesktop(options: DesktopOptions) {
     () => window,
   );
   wirePowerMonitor(powerMonitor, backend);
+  // The budget's 80 % warning (the service sends it once per period); a click opens the Activity view.
+  const notifier = createNotifier({ Notification, onClick: showActivity, logger });
+  backend.onBudgetWarning((notice) => notifier.show(notice));
 
   const firstRun = !uiState.get('firstRunDone');
   if (showWindowAtLaunch({ platform: process.platform, argv: options.argv, firstRun })) showWindow();

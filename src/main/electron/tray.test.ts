@@ -42,6 +42,7 @@ function fakeActions() {
     refreshNow: vi.fn(async () => ({ ok: true })),
     toggleAutostart: vi.fn(async () => true),
     showWindow: vi.fn(),
+    showActivity: vi.fn(),
     openLog: vi.fn(async () => ({ ok: true })),
     signOut: vi.fn(async () => ({ ok: true })),
     quit: vi.fn(async () => undefined),
@@ -81,6 +82,8 @@ describe('tray', () => {
     expect(actions.toggleAutostart).toHaveBeenCalled();
     click(tray, 'show-window');
     expect(actions.showWindow).toHaveBeenCalled();
+    click(tray, 'show-activity');
+    expect(actions.showActivity).toHaveBeenCalled();
     click(tray, 'open-log');
     expect(actions.openLog).toHaveBeenCalled();
 
@@ -114,7 +117,7 @@ describe('tray', () => {
 
   it('has a handler for every action id and none for the info lines', () => {
     const handlers = trayClickHandlers(fakeActions());
-    expect(Object.keys(handlers)).toHaveLength(15);
+    expect(Object.keys(handlers)).toHaveLength(16);
     expect(handlers).not.toHaveProperty('status-line');
   });
 

@@ -7,7 +7,7 @@ import type { AppActions } from './actions.js';
 
 type TrayActions = Pick<
   AppActions,
-  'signIn' | 'copyUserCode' | 'openVerificationUri' | 'cancelSignIn' | 'copyUrl' | 'copyApiKey' | 'refreshNow' | 'toggleAutostart' | 'showWindow' | 'openLog' | 'signOut' | 'quit'
+  'signIn' | 'copyUserCode' | 'openVerificationUri' | 'cancelSignIn' | 'copyUrl' | 'copyApiKey' | 'refreshNow' | 'toggleAutostart' | 'showWindow' | 'showActivity' | 'openLog' | 'signOut' | 'quit'
 >;
 
 /** What each menu id does. Results land in the status (errors) or the clipboard. */
@@ -25,6 +25,7 @@ export function trayClickHandlers(actions: TrayActions): Record<TrayActionId, ()
     'toggle-autostart': () => actions.toggleAutostart(),
     'show-window': () => actions.showWindow(),
     'fix-show-window': () => actions.showWindow(),
+    'show-activity': () => actions.showActivity(),
     'open-log': () => actions.openLog(),
     'sign-out': () => actions.signOut(),
     quit: () => actions.quit(),
@@ -68,7 +69,7 @@ export function createTray(deps: {
     menu = Menu.buildFromTemplate(toMenuTemplate(template, handlers));
     tray.setContextMenu(menu);
     tray.setToolTip(statusLine(status, now()));
-    const next = trayIconState(status);
+    const next = trayIconState(status, now());
     if (next !== iconState) {
       iconState = next;
       tray.setImage(deps.iconPath(next));

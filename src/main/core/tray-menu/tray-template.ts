@@ -1,4 +1,5 @@
 import type { RelayStatus } from '../../../shared/status.js';
+import { budgetSpentLine, rateLimitedLine } from '../usage/views.js';
 
 /**
  * The tray menu as plain data (a pure function of the status), so it is testable without Electron
@@ -14,6 +15,7 @@ export type TrayActionId =
   | 'refresh-now'
   | 'toggle-autostart'
   | 'show-window'
+  | 'show-activity'
   | 'open-log'
   | 'sign-out'
   | 'quit'
@@ -23,7 +25,7 @@ export type TrayActionId =
 
 export type TrayItem =
   | { type: 'separator' }
-  | { type: 'normal'; id: TrayActionId | 'status-line' | 'proxy-line'; label: string; enabled: boolean }
+  | { type: 'normal'; id: TrayActionId | 'status-line' | 'account-line' | 'proxy-line'; label: string; enabled: boolean }
   | { type: 'checkbox'; id: 'toggle-autostart'; label: string; checked: boolean; enabled: boolean };
 
 export interface TrayOptions {
@@ -54,6 +56,27 @@ export function formatRemaining(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/**
+ * What refuses requests right now, in words: Copilot's reached limit ("Weekly limit reached —
+ * resets Tue 14:00") or the local budget spent; null when nothing does (or its reset passed).
+ */
+export function usageStopLine(status: RelayStatus, now: number): string | null {
+  const { rateLimited, budget } = status.usage;
+  const limitReset = rateLimited?.resetsAt ? Date.parse(rateLimited.resetsAt) : null;
+  if (rateLimited && (limitReset === null || limitReset > now)) return rateLimitedLine({ name: rateLimited.name, resetsAt: limitReset }, now);
+  const budgetReset = budget ? Date.parse(budget.resetsAt) : 0;
+  if (budget && budget.usedCredits >= budget.limitCredits && budgetReset > now) return budgetSpentLine(budgetReset, now);
+  return null;
+}
+
+/** "octocat · Copilot Pro · token valid 24 min": who is signed in and how long the token lasts. */
+function accountLine(status: RelayStatus, now: number): string {
+  const who = [status.login, status.plan].filter(Boolean).join(' · ') || 'Signed in';
+  if (status.phase === 'refreshing') return `${who} · refreshing token…`;
+  if (status.mode === 'direct') return `${who} · direct token`;
+  return status.expiresAt === null ? who : `${who} · token valid ${formatRemaining(status.expiresAt - now)}`;
+}
+
 /** The first menu line, also the tooltip. */
 export function statusLine(status: RelayStatus, now: number): string {
   switch (status.phase) {
@@ -66,12 +89,9 @@ export function statusLine(status: RelayStatus, now: number): string {
     case 'error':
       return errorLine(status);
     case 'ready':
-    case 'refreshing': {
-      const who = [status.login, status.plan].filter(Boolean).join(' · ') || 'Signed in';
-      if (status.phase === 'refreshing') return `${who} · refreshing token…`;
-      if (status.mode === 'direct') return `${who} · direct token`;
-      return status.expiresAt === null ? who : `${who} · token valid ${formatRemaining(status.expiresAt - now)}`;
-    }
+    case 'refreshing':
+      // Rate-limited: the limit and its reset are what the user needs to know first.
+      return usageStopLine(status, now) ?? accountLine(status, now);
   }
 }
 
@@ -115,7 +135,7 @@ function autostartItem(options: TrayOptions): TrayItem {
 
 export function buildTrayTemplate(status: RelayStatus, options: TrayOptions): TrayItem[] {
   const first = item('status-line', statusLine(status, options.now), false);
-  const tail = [autostartItem(options), item('show-window', 'Show status window'), item('open-log', 'Open log')];
+  const tail = [autostartItem(options), item('show-window', 'Show status window'), item('show-activity', 'Activity…'), item('open-log', 'Open log')];
   const quit = item('quit', 'Quit Copilot Relay');
 
   if (status.phase === 'signed-out') {
@@ -143,15 +163,21 @@ export function buildTrayTemplate(status: RelayStatus, options: TrayOptions): Tr
   if (options.hasApiKey) actions.push(item('copy-api-key', 'Copy API key'));
   actions.push(item('refresh-now', 'Refresh token now', status.phase !== 'refreshing' && signedIn));
 
-  const head = status.phase === 'error' ? [first, errorFix(status)] : [first];
+  const stopped = status.phase !== 'error' && usageStopLine(status, options.now) !== null;
+  const head = status.phase === 'error' ? [first, errorFix(status)] : stopped ? [first, item('account-line', accountLine(status, options.now), false)] : [first];
   const account = signedIn ? [item('sign-out', 'Sign out')] : [item('sign-in', 'Sign in with GitHub…')];
   return [...head, ...proxyItems, SEPARATOR, ...actions, SEPARATOR, ...tail, ...account, quit];
 }
 
 /** Tray icon state for a phase (signing-in shows the signed-out outline until a token exists). */
-export type TrayIconState = 'signed-out' | 'ready' | 'refreshing' | 'error';
+export type TrayIconState = 'signed-out' | 'ready' | 'refreshing' | 'rate-limited' | 'error';
 
-export function trayIconState(status: RelayStatus): TrayIconState {
+/** Every state has its icon files (build/icons/tray, scripts/make-icons.mjs). */
+export const TRAY_ICON_STATES: readonly TrayIconState[] = ['signed-out', 'ready', 'refreshing', 'rate-limited', 'error'];
+
+export function trayIconState(status: RelayStatus, now: number): TrayIconState {
   if (status.phase === 'signing-in') return 'signed-out';
+  // Signed in and serving, but Copilot (or the local budget) refuses requests until a reset.
+  if ((status.phase === 'ready' || status.phase === 'refreshing') && usageStopLine(status, now) !== null) return 'rate-limited';
   return status.phase;
 }

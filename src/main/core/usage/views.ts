@@ -19,9 +19,14 @@ export function budgetView(state: BudgetState | null): BudgetView | null {
 }
 
 /** The tray's status line for a reached limit: "Weekly limit reached — resets Tue 14:00". */
-export function rateLimitedLine(state: LimitState, now: number): string {
+export function rateLimitedLine<T extends Pick<LimitState, 'name' | 'resetsAt'>>(state: T, now: number): string {
   const what = state.name === 'credits' ? 'Out of AI credits' : `${limitLabel(state.name).replace(/^./, (c) => c.toUpperCase())} reached`;
   return state.resetsAt === null ? what : `${what} — resets ${resetClock(state.resetsAt, now)}`;
+}
+
+/** The tray's status line for a spent local budget: "AI-credit budget used up — resets 00:00". */
+export function budgetSpentLine(resetsAt: number, now: number): string {
+  return `AI-credit budget used up — resets ${resetClock(resetsAt, now)}`;
 }
 
 /** Token-billed (AI credits) when GitHub says so; request-billed when it says not; unknown → null. */
