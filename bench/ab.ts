@@ -42,9 +42,10 @@ async function start(script: string, args: string[], execArgv: string[], env: Re
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(child.proc.pid)]);
   return child;
 }
+/** Process CPU (µs, worker threads included) and the main thread's busy time (µs; NaN from a base without it). */
 const cpu = async (proc: ChildProcess) => {
-  const { cpu: used } = await askChild<{ cpu: NodeJS.CpuUsage }>(proc, 'stats');
-  return used.user + used.system;
+  const { cpu: used, loopMs } = await askChild<{ cpu: NodeJS.CpuUsage; loopMs?: number }>(proc, 'stats');
+  return { cpu: used.user + used.system, loop: (loopMs ?? Number.NaN) * 1000 };
 };
 
 if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
@@ -61,23 +62,28 @@ const run = async (name: 'a' | 'b', duration: number) => {
   const child = children[name];
   const before = await cpu(child.proc);
   const result = await autocannon({ url: `${child.info.url}/v1/chat/completions`, method: 'POST', connections: 32, duration, ...(rate > 0 ? { overallRate: rate } : {}), headers: { 'content-type': 'application/json' }, body: BENCH_CHAT_BODY });
-  const used = (await cpu(child.proc)) - before;
-  return { perReq: used / result.requests.total, rps: result.requests.average };
+  const after = await cpu(child.proc);
+  return { perReq: (after.cpu - before.cpu) / result.requests.total, loopPerReq: (after.loop - before.loop) / result.requests.total, rps: result.requests.average };
 };
 await Promise.all([run('a', 2), run('b', 2)]);
 const per: Record<'a' | 'b', number[]> = { a: [], b: [] };
+const loop: Record<'a' | 'b', number[]> = { a: [], b: [] };
 for (let round = 0; round < rounds; round++) {
   // Both at once: the same moment on this noisy box for both, so their ratio is steady.
   const [ra, rb] = await Promise.all([run('a', seconds), run('b', seconds)]);
   per.a.push(ra.perReq);
   per.b.push(rb.perReq);
-  console.log(`round ${round + 1}: base ${baseRev} ${ra.perReq.toFixed(0)} µs CPU/req (${ra.rps.toFixed(0)} req/s), working tree ${rb.perReq.toFixed(0)} µs CPU/req (${rb.rps.toFixed(0)} req/s), ratio ${(rb.perReq / ra.perReq).toFixed(3)}`);
+  loop.a.push(ra.loopPerReq);
+  loop.b.push(rb.loopPerReq);
+  console.log(`round ${round + 1}: base ${baseRev} ${ra.perReq.toFixed(0)} µs CPU/req (${ra.rps.toFixed(0)} req/s), working tree ${rb.perReq.toFixed(0)} µs CPU/req (${rb.rps.toFixed(0)} req/s), ratio ${(rb.perReq / ra.perReq).toFixed(3)}; event loop busy ${ra.loopPerReq.toFixed(0)} / ${rb.loopPerReq.toFixed(0)} µs/req`);
 }
 const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
 const a = median(per.a);
 const b = median(per.b);
 const ratios = per.a.map((x, i) => per.b[i]! / x);
 console.log(`${pinned ? 'relays pinned to CPU 1; ' : ''}median CPU µs/request: base ${a.toFixed(0)}, working tree ${b.toFixed(0)}; median per-round ratio ${median(ratios).toFixed(3)} (range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`);
+const loopRatios = loop.a.map((x, i) => loop.b[i]! / x);
+console.log(`median event-loop busy µs/request (main thread only; worker threads excluded): base ${median(loop.a).toFixed(0)}, working tree ${median(loop.b).toFixed(0)}; median per-round ratio ${median(loopRatios).toFixed(3)}`);
 for (const child of [children.a, children.b, fake]) {
   child.proc.removeAllListeners('exit');
   child.proc.kill();

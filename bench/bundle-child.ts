@@ -25,7 +25,8 @@ export function fakeEnv(fakeInfo: Record<string, string>): Record<string, string
  */
 export async function bundleChild(outFile: string): Promise<void> {
   await build({
-    entryPoints: { 'server-child': childSource },
+    // The usage ledger's writer thread (BENCH_RELAY_LEDGER=1), found beside the child like in the app's bundles.
+    entryPoints: { 'server-child': childSource, 'ledger-worker': fileURLToPath(new URL('../src/main/core/usage/ledger-worker.ts', import.meta.url)) },
     outdir: dirname(outFile),
     outExtension: { '.js': '.mjs' },
     splitting: true,

@@ -1,7 +1,8 @@
 /**
  * One benchmark proxy per process, so each one's CPU time and RSS are measured on its own:
  * `passthrough` (bench/passthrough.ts) or `relay` (the real proxy). Bundled by esbuild like the CLI.
- * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss,maxRss,mem} on {cmd:'stats'}.
+ * Talks to the parent over IPC: {ready,url,...} once listening, {cpu,rss,maxRss,mem,loopMs} on {cmd:'stats'}
+ * (loopMs: the main thread's busy time, performance.eventLoopUtilization().active; `cpu` also counts worker threads).
  * BENCH_V8_RUNTIME_FLAGS: V8 flags set at run time (v8.setFlagsFromString), to try GC settings.
  * BENCH_RELAY_LEDGER=1: the relay records every request in the usage ledger (SQLite in a temp dir), as the app does;
  * `memory`: the usage tracker without a database (what the observer costs before SQLite).
@@ -27,7 +28,7 @@ const send = (message: unknown) => process.send?.(message);
 
 process.on('message', (message: { cmd?: string }) => {
   if (message.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
-  if (message.cmd === 'stats') send({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, mem: process.memoryUsage() });
+  if (message.cmd === 'stats') send({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, mem: process.memoryUsage(), loopMs: performance.eventLoopUtilization().active });
   if (message.cmd === 'exit') void stopAllocationProfile().finally(() => process.exit(0));
 });
 

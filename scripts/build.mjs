@@ -19,9 +19,9 @@ const common = { define: { __RELAY_VERSION__: JSON.stringify(version) }, bundle:
 // never in --help/--version: a dynamic import() of this CommonJS package became a chunk exporting
 // only `default` (RT-01; test/packaging/lazy-chunks.test.ts checks every lazy chunk of every bundle).
 const lazyChunks = { splitting: true, chunkNames: 'chunks/[name]-[hash]' };
-// Token counting runs on a worker thread; src/main/core/tokens/count-pool.ts finds this entry beside
-// index.js. Every ESM bundle that serves requests needs it.
-const countWorker = { 'count-worker': 'src/main/core/tokens/worker.ts' };
+// Token counting and the usage ledger's writes run on worker threads; count-pool.ts and
+// ledger-writer.ts find these entries beside index.js. Every ESM bundle that serves requests needs them.
+const countWorker = { 'count-worker': 'src/main/core/tokens/worker.ts', 'ledger-worker': 'src/main/core/usage/ledger-worker.ts' };
 
 await rm('dist', { recursive: true, force: true });
 await Promise.all([

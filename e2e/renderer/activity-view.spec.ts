@@ -235,7 +235,7 @@ test('the real tracker behind the view: recorded requests appear, live, from the
     expect(problems).toEqual([]);
     await context.close();
   } finally {
-    tracker.close();
+    await tracker.close();
     await rm(home, { recursive: true, force: true });
   }
 });

@@ -61,7 +61,7 @@ describe('copilot-relay usage (built CLI)', () => {
     relay.record(request({ userAgent: 'curl/8.5.0', status: 429, errorCode: 'user_weekly_rate_limited', inputTokens: null, outputTokens: null }));
     relay.record(request({ startedAt: Date.now() - 3 * 24 * HOUR, nanoAiu: 10_000_000_000 }));
     relay.observeUpstream({ status: 200, headers: { 'x-usage-ratelimit-weekly': 'rem=38&rst=2026-11-26T14%3A00%3A00Z', 'x-usage-ratelimit-session': 'rem=82' }, model: 'gpt-4o' });
-    relay.ledger!.flush();
+    await relay.ledger!.flush();
 
     // While open: WAL lets the CLI read what the relay flushed.
     const byClient = await cli(['usage', '--json', '--by', 'client']);
@@ -79,7 +79,7 @@ describe('copilot-relay usage (built CLI)', () => {
       { name: 'weekly', usedPercent: 62, resetsAt: '2026-11-26T14:00:00.000Z' },
     ]);
 
-    relay.close();
+    await relay.close();
     const week = JSON.parse((await cli(['usage', '--json', '--since', '7d', '--by', 'day'], { COPILOT_RELAY_BUDGET: '50/month' })).stdout) as { requests: number; groups: { key: string; credits: number }[]; budget: unknown };
     expect(week.requests).toBe(4);
     expect(week.groups).toHaveLength(2);

@@ -9,7 +9,7 @@ import { formatLogValue } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { redact } from '../log/redact.js';
 import type { SessionProvider } from '../token/session.js';
-import { noUsageObserver } from '../usage/observer.js';
+import { finishedRequest, noUsageObserver } from '../usage/observer.js';
 import type { UsageObserver } from '../usage/observer.js';
 import { errorFromUpstream, sendError } from './errors.js';
 import type { ErrorOptions } from './errors.js';
@@ -195,7 +195,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       }
       if (usageObserver !== noUsageObserver) {
         const userAgent = req.headers['user-agent'];
-        usageObserver.record({ ...ctx.usage, requestId, startedAt: startedAtMs, userAgent: userAgent ?? null, method, path, status, latencyMs });
+        usageObserver.record(finishedRequest(ctx.usage, { requestId, startedAt: startedAtMs, userAgent: userAgent ?? null, method, path, status, latencyMs }));
       }
     });
 

@@ -224,7 +224,7 @@ export class RelayService implements SessionProvider {
     this.signInFlow.cancel();
     await this.proxy.stop();
     // After the proxy: the requests it let finish are recorded, then the ledger is flushed and closed.
-    this.usage.close();
+    await this.usage.close();
     this.closed = true;
     this.offIdentity();
     this.unsubscribeTokens();

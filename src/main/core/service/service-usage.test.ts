@@ -18,8 +18,8 @@ beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'relay-service-usage-'));
   logger.lines.length = 0;
 });
-afterEach(() => {
-  usage?.close();
+afterEach(async () => {
+  await usage?.close();
   usage = null;
   vi.useRealTimers();
   rmSync(home, { recursive: true, force: true });
@@ -50,7 +50,7 @@ function finished(overrides: Partial<FinishedRequest> = {}): FinishedRequest {
 }
 
 describe('ServiceUsage', () => {
-  it('prices requests from the model catalogue the proxy loads, and counts AI credits this period for the status', () => {
+  it('prices requests from the model catalogue the proxy loads, and counts AI credits this period for the status', async () => {
     const { usage } = open();
     let listener: ModelListListener | null = null;
     usage.watchModels({ onList: (l) => ((listener = l), () => (listener = null)) });
@@ -58,21 +58,21 @@ describe('ServiceUsage', () => {
     usage.tracker.record(finished());
     usage.tracker.record(finished({ nanoAiu: 1_000_000_000 }));
     expect(usage.status()).toMatchObject({ billingUnit: 'credits', credits: { usedLocally: 251, usedOnGitHub: null }, rateLimits: [], rateLimited: null, budget: null });
-    expect(usage.activity('today')).toMatchObject({ today: { requests: 2, credits: 251 }, billingUnit: 'credits', proxyUrl: 'http://127.0.0.1:4141/v1', ledgerAvailable: true });
+    expect(await usage.activity('today')).toMatchObject({ today: { requests: 2, credits: 251 }, billingUnit: 'credits', proxyUrl: 'http://127.0.0.1:4141/v1', ledgerAvailable: true });
   });
 
-  it('a ledger that cannot be opened is logged and the relay serves on, recording nothing', () => {
+  it('a ledger that cannot be opened is logged and the relay serves on, recording nothing', async () => {
     // The home is a file: no database can be made under it.
     const file = join(home, 'not-a-dir');
     writeFileSync(file, 'x');
     const { usage } = open({ env: { COPILOT_RELAY_HOME: file } });
     usage.tracker.record(finished());
-    expect(usage.activity('today')).toMatchObject({ ledgerAvailable: false });
+    expect(await usage.activity('today')).toMatchObject({ ledgerAvailable: false });
     expect(usage.tracker.admit({ clientApi: 'chat', model: 'gpt-4o' })).toBeNull();
     expect(logger.lines.join('\n')).toMatch(/usage ledger unavailable/);
   });
 
-  it('the window budget is saved and applies at once; COPILOT_RELAY_BUDGET wins while it is set', () => {
+  it('the window budget is saved and applies at once; COPILOT_RELAY_BUDGET wins while it is set', async () => {
     const { usage, settings } = open();
     usage.tracker.record(finished({ nanoAiu: 3_000_000_000 }));
     expect(usage.setBudget({ limitCredits: 2, period: 'day' })).toEqual({ overriddenBy: null });
@@ -82,7 +82,7 @@ describe('ServiceUsage', () => {
     usage.setBudget({ limitCredits: null, period: 'day' });
     expect(settings.get('budgetCredits')).toBeNull();
     expect(usage.tracker.admit({ clientApi: 'messages', model: null })).toBeNull();
-    usage.close();
+    await usage.close();
 
     const env = open({ env: { COPILOT_RELAY_HOME: home, COPILOT_RELAY_BUDGET: '500/month' } }).usage;
     expect(env.status().budget).toMatchObject({ period: 'month', limitCredits: 500 });
@@ -99,11 +99,11 @@ describe('ServiceUsage', () => {
     expect(usage.status().budget).toMatchObject({ limitCredits: 40, period: 'day' });
   });
 
-  it('the 80 % notice goes to the first listener once, even when it was due at start', () => {
+  it('the 80 % notice goes to the first listener once, even when it was due at start', async () => {
     openSettings({ cwd: home }).update({ budgetCredits: 10, budgetPeriod: 'month' });
     const first = open().usage;
     first.tracker.record(finished({ nanoAiu: 9_000_000_000 }));
-    first.close();
+    await first.close();
     // A relay that starts at 90 %: the notice waits for its listener.
     const { usage } = open();
     const notices: { title: string; body: string }[] = [];
@@ -111,7 +111,7 @@ describe('ServiceUsage', () => {
     expect(notices).toEqual([{ title: 'Copilot Relay: 90 % of your budget used', body: expect.stringMatching(/^9 of 10 AI credits used this month\. At 10 the relay stops sending requests until /) }]);
     usage.tracker.record(finished({ nanoAiu: 500_000_000 }));
     expect(notices).toHaveLength(1);
-    usage.close();
+    await usage.close();
     const again = open().usage;
     again.onWarning((n) => notices.push(n));
     expect(notices).toHaveLength(1);

@@ -146,7 +146,7 @@ export class ServiceUsage {
     this.changeTimer.unref();
   }
 
-  activity(range: ActivityRange): ActivitySnapshot {
+  activity(range: ActivityRange): Promise<ActivitySnapshot> {
     return this.source.activity(range);
   }
 
@@ -168,12 +168,12 @@ export class ServiceUsage {
   }
 
   /** Writes what is queued and closes the ledger (after the proxy stopped: its last requests are recorded). */
-  close(): void {
+  close(): Promise<void> {
     this.closed = true;
     for (const off of this.offs.splice(0)) off();
     this.offModels();
     if (this.changeTimer) clearTimeout(this.changeTimer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.tracker.close();
+    return this.tracker.close();
   }
 }

