@@ -44,5 +44,6 @@ describe('activity formatting', () => {
     expect(creditsFraction(local, { limitCredits: 500, usedCredits: 125 })).toBe(0.25);
     expect(creditsFraction({ usedLocally: 1, usedOnGitHub: 30, entitlement: 300 }, null)).toBe(0.1);
     expect(creditsFraction(local, null)).toBeNull();
+    expect(budgetLabel({ limitCredits: 0.0042, period: 'day' })).toBe('0.004/day');
   });
 });

@@ -60,9 +60,10 @@ export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** "50/day", "500/month". */
+/** "50/day", "500/month", "0.004/day" (a budget under a cent keeps its digits). */
 export function budgetLabel(budget: { limitCredits: number; period: 'day' | 'month' }): string {
-  return `${Math.round(budget.limitCredits * 100) / 100}/${budget.period}`;
+  const limit = budget.limitCredits < 0.01 ? formatCredits(budget.limitCredits) : String(Math.round(budget.limitCredits * 100) / 100);
+  return `${limit}/${budget.period}`;
 }
 
 /** The heading of the selected range. */

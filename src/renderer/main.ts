@@ -36,7 +36,9 @@ function render(status: RelayStatus): void {
   setText('phase', phaseLabel(phase));
   setText('account', status.login ?? '');
 
-  const signedIn = status.login !== null && phase !== 'signed-out' && phase !== 'signing-in';
+  // Ready means signed in even before the login is known (a token from the environment, or stored
+  // by another tool): the panel shows, the account name fills in later.
+  const signedIn = phase === 'ready' || phase === 'refreshing' || (status.login !== null && phase === 'error');
   const signedOutPanel = phase === 'signed-out' || (phase === 'error' && status.login === null);
   show('panel-signed-out', signedOutPanel);
   show('panel-signing-in', phase === 'signing-in');

@@ -52,7 +52,8 @@ export function periodBounds(period: BudgetPeriod, now: number): { startsAt: num
   return { startsAt: new Date(d.getFullYear(), d.getMonth(), 1).getTime(), resetsAt: new Date(d.getFullYear(), d.getMonth() + 1, 1).getTime() };
 }
 
-const format = (credits: number) => (Math.round(credits * 100) / 100).toString();
+/** 500, 12.4, 0.0001: cents for ordinary amounts, two significant digits below a cent (never "0" for a tiny budget). */
+const format = (credits: number) => (credits > 0 && credits < 0.01 ? Number(credits.toPrecision(2)) : Math.round(credits * 100) / 100).toString();
 
 export interface BudgetOptions {
   /** AI credits recorded since this epoch ms (the ledger, flushed and queued). */
