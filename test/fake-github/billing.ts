@@ -30,7 +30,8 @@ export const FAKE_TOKEN_PRICES: Readonly<Record<string, FakeTokenPrices>> = {
     long_context: { input_price: 600, output_price: 2250, cache_read_price: 60, max_prompt_tokens: 1_000_000 },
   },
   'claude-haiku-4.5': { batch_size: 1_000_000, default: { input_price: 100, output_price: 500, cache_read_price: 10 } },
-  'claude-opus-4.5': { batch_size: 1_000_000, default: { input_price: 500, output_price: 2500, cache_read_price: 50 } },
+  // The Messages-only model (a chat or Responses caller reaches it translated). Opus 4.5 stays
+  // unpriced: a model the catalogue gives no token prices (the models CLI shows its multiplier only).
   'claude-opus-4.6': { batch_size: 1_000_000, default: { input_price: 500, output_price: 2500, cache_read_price: 50 } },
   // No cache price: cached tokens cost the input price.
   'grok-code-fast-1': { batch_size: 1_000_000, default: { input_price: 20, output_price: 150 } },
