@@ -65,4 +65,14 @@ describe('serve and its usage ledger (built CLI)', () => {
     }
     expect(relay.stderr()).toMatch(/usage ledger unavailable \(.+\); requests are not recorded/);
   });
+
+  it('an unusable COPILOT_RELAY_BUDGET stops serve with one line saying how to write it', async () => {
+    const home = await newHome();
+    const run = await promisify(execFile)(process.execPath, [builtCli, 'serve', '--port', '0'], { env: { ...env(home), COPILOT_RELAY_BUDGET: 'lots' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual(['Invalid budget "lots". Use AI credits per day or month, e.g. COPILOT_RELAY_BUDGET=50/day or 500/month.']);
+  });
 });
