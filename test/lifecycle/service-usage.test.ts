@@ -90,6 +90,21 @@ describe('usage over the message contract (built service entry, child_process.fo
     expect((await s.until((status) => status.usage.budget !== null)).usage.budget).toMatchObject({ period: 'day', limitCredits: 40, usedCredits: 0 });
     expect((await s.source.activity('today')).budget).toMatchObject({ period: 'day', limitCredits: 40 });
     expect(JSON.parse(await readFile(join(home, 'config.json'), 'utf8'))).toMatchObject({ budgetCredits: 40, budgetPeriod: 'day' });
+    // Spend something, then set the budget below it: the next request is refused at once, with
+    // nothing sent upstream; raised, the next one goes through — no restart either way.
+    expect((await chat(s.origin)).status).toBe(200);
+    await waitFor(() => s.rows.length === 1);
+    const spent = (await s.source.activity('today')).today.credits;
+    expect(spent).toBeGreaterThan(0);
+    await s.source.setBudget({ limitCredits: spent / 2, period: 'day' });
+    const upstream = fake.requests.length;
+    const refused = await chat(s.origin);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['x-should-retry']).toBe('false');
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'budget_exceeded', type: 'rate_limit_error' } });
+    expect(fake.requests.length).toBe(upstream);
+    await s.source.setBudget({ limitCredits: spent * 10, period: 'day' });
+    expect((await chat(s.origin)).status).toBe(200);
     await s.source.setBudget({ limitCredits: null, period: 'day' });
     await s.until((status) => status.usage.budget === null);
     await expect(s.client.request('setBudget', { limitCredits: -5, period: 'day' })).rejects.toMatchObject({ kind: 'contract' });
