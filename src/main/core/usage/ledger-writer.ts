@@ -24,7 +24,7 @@ export interface BatchWriter {
  * `.mjs` in the bench's bundles); this module may itself sit in `chunks/`. Sources (tests, tsx):
  * ledger-worker.ts through tsx, since Node can't import TypeScript by itself.
  */
-function spawnLedgerWorker(path: string): Worker {
+export function spawnLedgerWorker(path: string): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const source = JSON.stringify(new URL('./ledger-worker.ts', here).href);
@@ -46,8 +46,14 @@ export class ThreadWriter implements BatchWriter {
   private closed: Promise<void> | null = null;
   private dead = false;
 
-  constructor(path: string, private readonly marker: string, private readonly logger: Logger, private readonly onDead: (why: string) => void) {
-    this.worker = spawnLedgerWorker(path);
+  constructor(
+    path: string,
+    private readonly marker: string,
+    private readonly logger: Logger,
+    private readonly onDead: (why: string) => void,
+    spawn: (path: string) => Worker = spawnLedgerWorker,
+  ) {
+    this.worker = spawn(path);
     // The relay's own handles (server, host channel) decide when the process ends, not the writer.
     this.worker.unref();
     this.worker.on('message', (reply: WriterReply) => this.onReply(reply));

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../log/logger.js';
 import { UsageLedger } from './ledger.js';
@@ -142,5 +143,18 @@ describe('UsageLedger', () => {
     await ledger.flush();
     expect(totalsSince(ledger.database!, 0)).toMatchObject({ requests: 1, credits: 2 });
     await ledger.close();
+  });
+
+  it('a writer thread that dies (or never starts) hands over to the in-thread writer: no row is lost, a log line says so', async () => {
+    const broken = () => new Worker('throw new Error("no ledger-worker.js here")', { eval: true });
+    const ledger = new UsageLedger({ path: join(dir, 'usage.db'), logger, flushMs: 10, spawnWriter: broken });
+    for (let i = 0; i < 5; i++) ledger.append(row({ requestId: `r${i}` }));
+    await vi.waitFor(() => expect(totalsSince(ledger.database!, 0).requests).toBe(5), { timeout: 5_000 });
+    expect(lines.join('\n')).toMatch(/usage ledger: no writer thread \(.*no ledger-worker\.js here.*\); writing on the main thread/);
+    ledger.append(row({ requestId: 'after' }));
+    await ledger.close();
+    const reader = openLedgerDatabase(join(dir, 'usage.db'), { logger });
+    expect(totalsSince(reader, 0).requests).toBe(6);
+    reader.close();
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import type { ClientApi } from './observer.js';
 import type { CreditsSource } from './pricing.js';
@@ -44,6 +45,8 @@ export interface LedgerOptions {
   batchRows?: number;
   /** `thread` (default): a worker thread writes; `inline`: this thread does (tests, fallback). */
   writer?: 'thread' | 'inline';
+  /** Tests: how the writer thread is started (a broken one, to see the fallback). */
+  spawnWriter?: (path: string) => Worker;
   now?: () => number;
 }
 
@@ -120,7 +123,7 @@ export class UsageLedger {
       this.schedule();
     };
     try {
-      return new ThreadWriter(this.options.path, this.marker, this.options.logger, fallBack);
+      return new ThreadWriter(this.options.path, this.marker, this.options.logger, fallBack, this.options.spawnWriter);
     } catch (error) {
       fallBack(error instanceof Error ? error.message : String(error));
       return this.writer!;
