@@ -101,6 +101,7 @@ test('real relay service + SDK traffic: spend, bars, live list, a reached weekly
     expect(statusLine(controller.status(), Date.now())).toMatch(/^Weekly limit reached — resets \w{3} \d\d:\d\d$/);
     await page.getByRole('tab', { name: 'Status' }).click();
     await expect(page.locator('#limit-line')).toHaveText(/^Weekly limit reached — resets /);
+    await expect(page.locator('#phase')).toHaveText('Rate limited');
     await shot(page, 'real-status-rate-limited');
     await page.getByRole('tab', { name: 'Activity' }).click();
 

@@ -198,6 +198,8 @@ test('status view: a token-billed plan speaks AI credits with the budget bar; a 
   await expect(page.locator('#quota-bar')).toHaveAttribute('style', 'width: 37%;');
   await expect(page.locator('#quota-reset')).toHaveText(/^resets (1 Dec|Dec 1)$/);
   await expect(page.locator('#limit-line')).toHaveText('Weekly limit reached — resets Wed 14:00');
+  await expect(page.locator('#phase')).toHaveText('Rate limited');
+  await expect(page.locator('#phase-dot')).toHaveClass('dot rate-limited');
   await shot(page, 'status-credits-rate-limited');
   await page.locator('#limit-activity').click();
   await expect(page.locator('#view-activity')).toBeVisible();

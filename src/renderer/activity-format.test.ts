@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barFraction, creditsFraction, creditsLabel, budgetLabel, count, formatCredits, formatLatency, parseBudgetField, rangeLabel, resetLabel, timeOfDay } from './activity-format.js';
+import { barFraction, creditsFraction, creditsLabel, budgetLabel, count, counted, formatCredits, formatLatency, parseBudgetField, rangeLabel, resetLabel, timeOfDay } from './activity-format.js';
 
 describe('activity formatting', () => {
   it('shows credits with as many digits as a request needs', () => {
@@ -11,6 +11,9 @@ describe('activity formatting', () => {
     expect(formatLatency(640.4)).toBe('640 ms');
     expect(timeOfDay(new Date(2026, 10, 24, 14, 2, 11).getTime())).toBe('14:02:11');
     expect(count(12345.4)).toBe('12,345');
+    expect(counted(1, 'error')).toBe('1 error');
+    expect(counted(0, 'request')).toBe('0 requests');
+    expect(counted(2001, 'request')).toBe('2,001 requests');
   });
 
   it('says when a limit resets: a time today, a weekday this week, a date later', () => {

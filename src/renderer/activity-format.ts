@@ -60,6 +60,11 @@ export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** "1 request", "2,001 requests". */
+export function counted(n: number, noun: string): string {
+  return `${count(n)} ${Math.round(n) === 1 ? noun : `${noun}s`}`;
+}
+
 /** "50/day", "500/month", "0.004/day" (a budget under a cent keeps its digits). */
 export function budgetLabel(budget: { limitCredits: number; period: 'day' | 'month' }): string {
   const limit = budget.limitCredits < 0.01 ? formatCredits(budget.limitCredits) : String(Math.round(budget.limitCredits * 100) / 100);

@@ -5,7 +5,7 @@ import type { RelayApi } from '../shared/ipc.js';
 import type { ActivityGroup, ActivityRange, ActivityRow, ActivitySnapshot, RateLimitView } from '../shared/usage.js';
 import { envLine } from '../shared/usage.js';
 import { el, setBar, setText, show } from './dom.js';
-import { barFraction, budgetLabel, count, formatCredits, formatLatency, parseBudgetField, rangeLabel, resetLabel, timeOfDay } from './activity-format.js';
+import { barFraction, budgetLabel, count, counted, formatCredits, formatLatency, parseBudgetField, rangeLabel, resetLabel, timeOfDay } from './activity-format.js';
 
 const MAX_RECENT = 50;
 
@@ -103,7 +103,7 @@ export function initActivity(relay: RelayApi): { show(): void; hide(): void } {
       el('budget-state').classList.toggle('error-text', fraction >= 1);
     }
     const selected = data.selected;
-    setText('spend-range', `${rangeLabel(data.range)}: ${unit === 'credits' ? `${formatCredits(selected.credits)} credits` : `${count(selected.premiumRequests)} premium requests`} · ${count(selected.requests)} requests${selected.errors ? ` · ${count(selected.errors)} errors` : ''}`);
+    setText('spend-range', `${rangeLabel(data.range)}: ${unit === 'credits' ? `${formatCredits(selected.credits)} credits` : `${count(selected.premiumRequests)} premium requests`} · ${counted(selected.requests, 'request')}${selected.errors ? ` · ${counted(selected.errors, 'error')}` : ''}`);
 
     const empty = data.recent.length === 0 && data.ledgerAvailable;
     show('activity-empty', empty);

@@ -31,9 +31,11 @@ function renderCountdown(): void {
 function render(status: RelayStatus): void {
   current = status;
   const phase = status.phase;
+  // The headline agrees with the tray: a reached limit (Copilot's or the budget) is not "Ready".
+  const limited = phase === 'ready' && status.usage.rateLimited !== null;
   const dot = el('phase-dot');
-  dot.className = `dot ${phase}`;
-  setText('phase', phaseLabel(phase));
+  dot.className = `dot ${limited ? 'rate-limited' : phase}`;
+  setText('phase', limited ? 'Rate limited' : phaseLabel(phase));
   setText('account', status.login ?? '');
 
   // Ready means signed in even before the login is known (a token from the environment, or stored
