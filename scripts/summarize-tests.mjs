@@ -1,8 +1,8 @@
-// Prints one closing line for the whole suite: "tests: N passed, N failed, N skipped".
+// Prints one closing line for the whole suite (vitest, Playwright, the real agents): "tests: N passed, N failed, N skipped".
 // Exits non-zero if a report is missing or nothing ran at all.
 import { existsSync, readFileSync } from 'node:fs';
 
-const [vitestFile, playwrightFile] = process.argv.slice(2);
+const [vitestFile, playwrightFile, clientsFile] = process.argv.slice(2);
 let passed = 0, failed = 0, skipped = 0, missing = [];
 
 if (vitestFile && existsSync(vitestFile)) {
@@ -14,12 +14,17 @@ if (vitestFile && existsSync(vitestFile)) {
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 } else missing.push('vitest');
 
-if (playwrightFile && existsSync(playwrightFile)) {
-  const s = JSON.parse(readFileSync(playwrightFile, 'utf8')).stats ?? {};
+function addPlaywright(file, name) {
+  if (!file || !existsSync(file)) return void missing.push(name);
+  const s = JSON.parse(readFileSync(file, 'utf8')).stats ?? {};
   passed += (s.expected ?? 0) + (s.flaky ?? 0);
   failed += s.unexpected ?? 0;
   skipped += s.skipped ?? 0;
-} else missing.push('playwright');
+}
+addPlaywright(playwrightFile, 'playwright');
+// The real-agents report is absent only when COPILOT_RELAY_SKIP_CLIENTS=1 left them out on purpose.
+if (process.env.COPILOT_RELAY_SKIP_CLIENTS === '1') console.log('real agents: skipped (COPILOT_RELAY_SKIP_CLIENTS=1)');
+else addPlaywright(clientsFile, 'real agents');
 
 if (missing.length) console.log(`missing test reports: ${missing.join(', ')}`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: types, lint, build, unit/integration (vitest), e2e (Playwright).
+# The whole test suite: types, lint, build, unit/integration (vitest), e2e (Playwright), the real agents.
 # Runs inside a private D-Bus session with a fresh, unlocked gnome-keyring so the keychain tests
 # talk to a real Secret Service (they fail, not skip, if it is missing).
 set -euo pipefail

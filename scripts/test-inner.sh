@@ -18,6 +18,18 @@ echo "== playwright"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
 playwright_rc=$?
 
-node scripts/summarize-tests.mjs "$results/vitest.json" "$results/playwright.json"
+echo "== real agents (Claude Code, Codex CLI, opencode)"
+# They install once from the npm registry (~25 s) into the user's cache, not the throwaway HOME,
+# so later runs are offline. COPILOT_RELAY_SKIP_CLIENTS=1 leaves them out (says so in the summary).
+clients_rc=0
+if [ "${COPILOT_RELAY_SKIP_CLIENTS:-}" = 1 ]; then
+  echo "skipped: COPILOT_RELAY_SKIP_CLIENTS=1"
+else
+  export COPILOT_RELAY_CLIENTS_CACHE="${COPILOT_RELAY_CLIENTS_CACHE:-${REAL_HOME:-$HOME}/.cache/copilot-relay/clients}"
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$results/clients.json" npx playwright test --config e2e/clients/playwright.config.ts --reporter=list,json
+  clients_rc=$?
+fi
+
+node scripts/summarize-tests.mjs "$results/vitest.json" "$results/playwright.json" "$results/clients.json"
 summary_rc=$?
-[ $vitest_rc -eq 0 ] && [ $playwright_rc -eq 0 ] && [ $summary_rc -eq 0 ]
+[ $vitest_rc -eq 0 ] && [ $playwright_rc -eq 0 ] && [ $clients_rc -eq 0 ] && [ $summary_rc -eq 0 ]

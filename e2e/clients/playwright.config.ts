@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // The real coding agents (Claude Code, Codex CLI, opencode) against the BUILT relay and the fake
 // upstream: `npm run test:clients`. Kept out of the main config (and so out of `npm run test:e2e`);
-// .ci/run runs it after the main suite. global-setup installs the pinned agents into a cache.
+// `npm test` runs it last (scripts/test-inner.sh). global-setup installs the pinned agents into a cache.
 export default defineConfig({
   testDir: '.',
   testMatch: /\.spec\.ts$/,
