@@ -1,28 +1,12 @@
 import type { RelayStatus } from '../../src/shared/status.js';
-import { noUsageStatus } from '../../src/shared/usage.js';
+import { initialStatus } from '../../src/main/core/service-host/host-status.js';
 
 /** Status view models for tests (main unit tests and the renderer e2e fake bridge). No secrets. */
 export const T0 = Date.UTC(2026, 10, 23, 14, 8, 0);
 
 export function signedOutStatus(): RelayStatus {
-  return {
-    phase: 'signed-out',
-    login: null,
-    sku: null,
-    plan: null,
-    mode: null,
-    expiresAt: null,
-    refreshedAt: null,
-    nextRefreshAt: null,
-    apiBaseUrl: null,
-    enterprise: null,
-    quota: null,
-    usage: noUsageStatus(),
-    lastError: null,
-    signIn: null,
-    proxy: { url: null, running: false, apiKeyRequired: false },
-    service: { state: 'running', restarts: 0, lastExit: null },
-  };
+  // The tray's own starting status, with the service already running.
+  return { ...initialStatus(), service: { state: 'running', restarts: 0, lastExit: null } };
 }
 
 export function signingInStatus(): RelayStatus {

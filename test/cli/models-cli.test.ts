@@ -1,6 +1,6 @@
 // `copilot-relay models` and `models enable` on the BUILT CLI (bin/copilot-relay.js → dist/cli), in
 // child processes, against the fake upstream; plus the client identity as the built CLI sends it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSettings } from '../../src/main/core/settings/store.js';
 import { startFakeUpstream } from '../fake-github/index.js';
 import type { FakeUpstream } from '../fake-github/index.js';
+import { childEnv, cliDone } from '../lifecycle/harness.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin/copilot-relay.js');
 let fake: FakeUpstream;
 let home: string;
 
@@ -29,18 +29,8 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function cli(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { COPILOT_RELAY_API_KEY: _key, COPILOT_RELAY_CLIENT_IDENTITY: _identity, ...rest } = process.env;
-  const env = { ...rest, COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: fake.url, COPILOT_RELAY_GITHUB_API_URL: fake.url, COPILOT_RELAY_GITHUB_TOKEN: fake.defaultToken, ...extra };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], extra: NodeJS.ProcessEnv = {}): ReturnType<typeof cliDone> {
+  return cliDone(args, childEnv(fake.url, home, { COPILOT_RELAY_GITHUB_TOKEN: fake.defaultToken, ...extra }));
 }
 
 const capi = (path: string) => fake.requests.filter((r) => r.path === `/capi${path}`);

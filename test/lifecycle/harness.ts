@@ -35,9 +35,9 @@ export async function removeHomes(): Promise<void> {
   await Promise.all(homes.splice(0).map((home) => rm(home, { recursive: true, force: true })));
 }
 
-/** The environment a child gets: no token or key from the runner's own environment, loopback URLs. */
+/** The environment a child gets: no token, key, identity or budget from the runner's own environment, loopback URLs. */
 export function childEnv(githubUrl: string, home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const { COPILOT_RELAY_GITHUB_TOKEN: _t, COPILOT_RELAY_API_KEY: _k, ...rest } = process.env;
+  const { COPILOT_RELAY_GITHUB_TOKEN: _t, COPILOT_RELAY_API_KEY: _k, COPILOT_RELAY_CLIENT_IDENTITY: _i, COPILOT_RELAY_BUDGET: _b, ...rest } = process.env;
   return { ...rest, COPILOT_RELAY_HOME: home, COPILOT_RELAY_GITHUB_URL: githubUrl, COPILOT_RELAY_GITHUB_API_URL: githubUrl, NO_PROXY: '127.0.0.1,localhost,::1', ...extra };
 }
 
@@ -51,6 +51,8 @@ export interface Running {
   stdout(): string;
   stderr(): string;
   exited: Promise<Exit>;
+  /** After the exit and the end of its stdout/stderr (`exited` can come before the last output). */
+  closed: Promise<Exit>;
   alive(): boolean;
   /** Resolves with the first stdout line matching, or rejects when the process exits first. */
   line(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
@@ -78,11 +80,13 @@ export function start(command: string, args: string[], options: SpawnOptions): R
     done = true;
     resolve({ code, signal });
   }));
+  const closed = new Promise<Exit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return {
     child,
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
+    closed,
     alive: () => !done,
     line: (pattern, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
@@ -112,7 +116,7 @@ export function cli(args: string[], env: NodeJS.ProcessEnv, options: SpawnOption
 /** Runs a command to its end. */
 export async function cliDone(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Promise<Exit & { stdout: string; stderr: string }> {
   const run = cli(args, env, options);
-  const exit = await run.exited;
+  const exit = await run.closed;
   return { ...exit, stdout: run.stdout(), stderr: run.stderr() };
 }
 

@@ -1,6 +1,6 @@
 // `copilot-relay usage` as a user runs it: the BUILT CLI in a child process, reading the ledger a
 // relay wrote — after it stopped, and while it still holds the database open (WAL).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/main/core/log/logger.js';
 import { newRequestUsage } from '../../src/main/core/usage/observer.js';
 import type { FinishedRequest } from '../../src/main/core/usage/observer.js';
 import { UsageTracker } from '../../src/main/core/usage/tracker.js';
+import { childEnv, cliDone } from '../lifecycle/harness.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const HOUR = 3_600_000;
@@ -21,17 +22,9 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { COPILOT_RELAY_BUDGET: _drop, ...rest } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/copilot-relay.js', ...args], { cwd: root, env: { ...rest, COPILOT_RELAY_HOME: home, TZ: 'UTC', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+// No GitHub behind it: `usage` reads the ledger (a closed loopback port if it ever tried more).
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof cliDone> {
+  return cliDone(args, childEnv('http://127.0.0.1:9', home, { TZ: 'UTC', ...env }));
 }
 
 function request(overrides: Partial<FinishedRequest>): FinishedRequest {
