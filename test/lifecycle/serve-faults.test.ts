@@ -99,6 +99,8 @@ describe('serve: revocation, shutdown, fatal start-up', () => {
     expect(JSON.parse(openai.body)).toMatchObject({ error: { type: 'authentication_error', code: 'token-revoked', message: expect.stringMatching(/sign/i) } });
     expect(anthropic.status).toBe(401);
     expect(JSON.parse(anthropic.body)).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    // Retrying can't help until the user signs in again: the SDKs must not retry for minutes.
+    expect([openai.headers['x-should-retry'], anthropic.headers['x-should-retry']]).toEqual(['false', 'false']);
     expect(relay.alive()).toBe(true);
     figures.revokedMidRun = { statuses: [openai.status, anthropic.status], alive: true };
   });
