@@ -65,4 +65,20 @@ describe('upstream headers', () => {
     expect(capi).toMatchObject({ 'editor-version': 'vscode/1.130.0', 'copilot-integration-id': 'code-oss', 'x-github-api-version': '2027-01-01', 'user-agent': BUILT_IN_IDENTITY.userAgent });
     expect(githubApiHeaders('ghu_FAKE')).toMatchObject({ 'editor-version': 'vscode/1.130.0', 'x-github-api-version': '2025-04-01' });
   });
+
+  it('sends the integration id on the proxy intents unless proxyIntegrationId says otherwise ("none" omits it, as VS Code does)', () => {
+    for (const intent of ['messages-proxy', 'responses-proxy'] as const) {
+      expect(copilotRequestHeaders({ bearer: 's', intent })['copilot-integration-id']).toBe('vscode-chat');
+    }
+    setClientIdentity(resolveClientIdentity({ env: { COPILOT_RELAY_CLIENT_IDENTITY: '{"proxyIntegrationId":"none"}' } }));
+    for (const intent of ['messages-proxy', 'responses-proxy'] as const) {
+      expect(copilotRequestHeaders({ bearer: 's', intent })).not.toHaveProperty('copilot-integration-id');
+    }
+    // Every other call keeps it: it decides the model set.
+    expect(copilotRequestHeaders({ bearer: 's', intent: 'conversation-agent' })['copilot-integration-id']).toBe('vscode-chat');
+    expect(copilotRequestHeaders({ bearer: 's', intent: 'model-access' })['copilot-integration-id']).toBe('vscode-chat');
+    expect(githubApiHeaders('ghu_FAKE')['copilot-integration-id']).toBe('vscode-chat');
+    setClientIdentity(resolveClientIdentity({ env: { COPILOT_RELAY_CLIENT_IDENTITY: '{"proxyIntegrationId":"code-oss"}' } }));
+    expect(copilotRequestHeaders({ bearer: 's', intent: 'messages-proxy' })['copilot-integration-id']).toBe('code-oss');
+  });
 });

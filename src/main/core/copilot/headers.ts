@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BUILT_IN_IDENTITY, GITHUB_REST_API_VERSION, resolveClientIdentity } from './identity.js';
+import { BUILT_IN_IDENTITY, GITHUB_REST_API_VERSION, OMIT_INTEGRATION_ID, resolveClientIdentity } from './identity.js';
 import type { ClientIdentity, ClientIdentityOverride } from './identity.js';
 
 /**
@@ -46,6 +46,7 @@ export type Initiator = 'user' | 'agent';
 
 /** Intents that generate a model turn: they carry an interaction id. */
 const GENERATION_INTENTS: ReadonlySet<CopilotIntent> = new Set(['conversation-agent', 'conversation-panel', 'messages-proxy', 'responses-proxy']);
+const PROXY_INTENTS: ReadonlySet<CopilotIntent> = new Set(['messages-proxy', 'responses-proxy']);
 
 /**
  * `X-Interaction-Id` groups the requests of one user interaction: VS Code keeps one id and starts a
@@ -130,6 +131,11 @@ export function copilotRequestHeaders(options: CopilotRequestHeaderOptions): Rec
     headers['x-interaction-id'] = interactionFor(options.initiator, requestId);
     // VS Code ties an agent request to its task with the request id.
     if (intent === 'conversation-agent') headers['x-agent-task-id'] = requestId;
+  }
+  const proxyId = identity.proxyIntegrationId;
+  if (proxyId !== undefined && PROXY_INTENTS.has(intent)) {
+    if (proxyId === OMIT_INTEGRATION_ID) delete headers['copilot-integration-id'];
+    else headers['copilot-integration-id'] = proxyId;
   }
   if (options.json) headers['content-type'] = 'application/json';
   if (options.initiator) headers['x-initiator'] = options.initiator;

@@ -13,6 +13,13 @@ export interface ClientIdentity {
   integrationId: string;
   /** `X-GitHub-Api-Version` on Copilot API calls (`/models`, `/chat/completions`, `/responses`, …). */
   apiVersion: string;
+  /**
+   * `Copilot-Integration-Id` on the native proxy intents (`messages-proxy`, `responses-proxy`): unset
+   * follows `integrationId`; `"none"` omits it as VS Code's own local proxies do (copilot-protocol.md,
+   * "2026 changes"). Whether omitting matters is UNCERTAIN, and a missing id can change the model set,
+   * so the default sends it.
+   */
+  proxyIntegrationId?: string;
 }
 
 export type ClientIdentityOverride = Partial<ClientIdentity>;
@@ -35,7 +42,10 @@ export const GITHUB_REST_API_VERSION = '2025-04-01';
 
 export const CLIENT_IDENTITY_ENV = 'COPILOT_RELAY_CLIENT_IDENTITY';
 
-const FIELDS: readonly (keyof ClientIdentity)[] = ['editorVersion', 'editorPluginVersion', 'userAgent', 'integrationId', 'apiVersion'];
+const FIELDS: readonly (keyof ClientIdentity)[] = ['editorVersion', 'editorPluginVersion', 'userAgent', 'integrationId', 'apiVersion', 'proxyIntegrationId'];
+
+/** The `proxyIntegrationId` value that omits the header on the proxy intents. */
+export const OMIT_INTEGRATION_ID = 'none';
 // Printable ASCII only: a control character or CR/LF in a header value would make every upstream call throw.
 const HEADER_VALUE = /^[\x20-\x7e]{1,200}$/;
 const API_VERSION = /^\d{4}-\d{2}-\d{2}$/;

@@ -69,7 +69,7 @@ export const SETTINGS_SCHEMA: { [K in keyof Settings]: Record<string, unknown> }
   clientIdentity: {
     type: ['object', 'null'],
     additionalProperties: false,
-    properties: Object.fromEntries(['editorVersion', 'editorPluginVersion', 'userAgent', 'integrationId', 'apiVersion'].map((key) => [key, { type: 'string', minLength: 1, maxLength: 200 }])),
+    properties: Object.fromEntries(['editorVersion', 'editorPluginVersion', 'userAgent', 'integrationId', 'apiVersion', 'proxyIntegrationId'].map((key) => [key, { type: 'string', minLength: 1, maxLength: 200 }])),
   },
   budgetCredits: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 10_000_000 },
   budgetPeriod: { type: 'string', enum: ['day', 'month'] },
