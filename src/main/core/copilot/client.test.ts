@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
@@ -46,6 +47,21 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       if (req.url === '/hang') return;
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.alloc(200_000, 0x20));
+        return;
+      }
+      if (req.url === '/trickle') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"partial":');
+        return;
+      }
+      if (req.url === '/broken-200' || req.url === '/broken-500') {
+        res.writeHead(req.url === '/broken-200' ? 200 : 500, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"error":');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
       const forbidden = FORBIDDEN[req.url ?? ''];
       if (forbidden) {
         res.writeHead(403, { 'content-type': 'application/json' }).end(forbidden);
@@ -64,11 +80,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-describe('CopilotClient', () => {
+// Each rule holds for answers streamed and for answers read whole (`stream: false`, whole-answer.ts).
+describe.each([{ stream: undefined }, { stream: false }])('CopilotClient (stream: $stream)', ({ stream }) => {
   it('sends the Copilot headers and the session Bearer', async () => {
     const sessions = new Sessions();
     const client = new CopilotClient({ sessions, logger: silentLogger });
-    const res = await client.request({ method: 'POST', path: '/chat/completions', body: { a: 1 }, intent: 'conversation-panel', initiator: 'agent', requestId: 'req-1' });
+    const res = await client.request({ stream, method: 'POST', path: '/chat/completions', body: { a: 1 }, intent: 'conversation-panel', initiator: 'agent', requestId: 'req-1' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
     const headers = seen.at(-1)!;
@@ -82,11 +99,11 @@ describe('CopilotClient', () => {
   it('invalidates and retries exactly once on 401', async () => {
     const sessions = new Sessions();
     const client = new CopilotClient({ sessions, logger: silentLogger });
-    await (await client.request({ method: 'GET', path: '/models', intent: 'model-access' })).dump();
+    await (await client.request({ stream, method: 'GET', path: '/models', intent: 'model-access' })).dump();
     const old = validToken;
-    validToken = 'tid=FAKE2;exp=2:cccc3333dddd4444';
+    validToken = `${old}-next`;
     const before = seen.length;
-    const res = await client.request({ method: 'GET', path: '/models', intent: 'model-access' });
+    const res = await client.request({ stream, method: 'GET', path: '/models', intent: 'model-access' });
     expect(res.status).toBe(200);
     await res.dump();
     expect(seen.length - before).toBe(2);
@@ -101,7 +118,7 @@ describe('CopilotClient', () => {
       const sessions = new Sessions();
       const client = new CopilotClient({ sessions, logger: silentLogger });
       const before = seen.length;
-      const res = await client.request({ method: 'GET', path: '/models', intent: 'model-access' });
+      const res = await client.request({ stream, method: 'GET', path: '/models', intent: 'model-access' });
       expect(res.status).toBe(401);
       expect(await res.text()).toContain('token expired');
       expect(seen.length - before).toBe(2);
@@ -116,7 +133,7 @@ describe('CopilotClient', () => {
     const client = new CopilotClient({ sessions, logger: silentLogger });
     const before = seen.length;
     for (let i = 0; i < 5; i++) {
-      const res = await client.request({ method: 'POST', path: '/policy', body: { model: 'gpt-4.1' }, intent: 'conversation-panel' });
+      const res = await client.request({ stream, method: 'POST', path: '/policy', body: { model: 'gpt-4.1' }, intent: 'conversation-panel' });
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual(JSON.parse(FORBIDDEN['/policy']!));
     }
@@ -129,13 +146,13 @@ describe('CopilotClient', () => {
     const sessions = new Sessions();
     const client = new CopilotClient({ sessions, logger: silentLogger });
     const before = seen.length;
-    const first = await client.request({ method: 'POST', path: '/odd', body: {}, intent: 'conversation-panel' });
+    const first = await client.request({ stream, method: 'POST', path: '/odd', body: {}, intent: 'conversation-panel' });
     expect(first.status).toBe(403);
     expect(await first.text()).toContain('Forbidden');
     expect(seen.length - before).toBe(2);
     expect(sessions.minted).toBe(2);
     for (let i = 0; i < 5; i++) {
-      const res = await client.request({ method: 'POST', path: '/odd', body: {}, intent: 'conversation-panel' });
+      const res = await client.request({ stream, method: 'POST', path: '/odd', body: {}, intent: 'conversation-panel' });
       expect(res.status).toBe(403);
       await res.dump();
     }
@@ -148,7 +165,7 @@ describe('CopilotClient', () => {
     const sessions = new Sessions();
     const client = new CopilotClient({ sessions, logger: silentLogger });
     const before = seen.length;
-    const res = await client.request({ method: 'POST', path: '/expired', body: {}, intent: 'conversation-panel' });
+    const res = await client.request({ stream, method: 'POST', path: '/expired', body: {}, intent: 'conversation-panel' });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('token expired');
     expect(seen.length - before).toBe(2);
@@ -157,10 +174,10 @@ describe('CopilotClient', () => {
 
   it('reuses upstream connections (keep-alive)', async () => {
     const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
-    await (await client.request({ method: 'GET', path: '/models', intent: 'model-access' })).dump();
+    await (await client.request({ stream, method: 'GET', path: '/models', intent: 'model-access' })).dump();
     const opened = connections;
     for (let i = 0; i < 20; i++) {
-      const res = await client.request({ method: 'POST', path: '/chat/completions', body: { i }, intent: 'conversation-panel' });
+      const res = await client.request({ stream, method: 'POST', path: '/chat/completions', body: { i }, intent: 'conversation-panel' });
       expect(await res.json()).toEqual({ ok: true });
     }
     expect(connections - opened).toBe(0);
@@ -169,18 +186,70 @@ describe('CopilotClient', () => {
   it('fails with a headers timeout (mapped to 504) when the upstream does not answer in time', async () => {
     const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger, headersTimeoutMs: 150 });
     const started = performance.now();
-    await expect(client.request({ method: 'POST', path: '/hang', body: {}, intent: 'conversation-panel' })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+    await expect(client.request({ stream, method: 'POST', path: '/hang', body: {}, intent: 'conversation-panel' })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('aborts the upstream call with the caller\'s signal', async () => {
     const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
     const controller = new AbortController();
-    const pending = client.request({ method: 'POST', path: '/hang', body: {}, intent: 'conversation-panel', signal: controller.signal });
+    const pending = client.request({ stream, method: 'POST', path: '/hang', body: {}, intent: 'conversation-panel', signal: controller.signal });
     setTimeout(() => controller.abort(new Error('client gone')), 50);
     await expect(pending).rejects.toThrow('client gone');
   });
 
+});
+
+describe('CopilotClient, answers read whole (stream: false)', () => {
+  it('gives the body at once, the same bytes as streamed, and dump() is a no-op', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
+    const whole = await client.request({ method: 'POST', path: '/big', body: {}, intent: 'conversation-panel', stream: false });
+    const streamed = await client.request({ method: 'POST', path: '/big', body: {}, intent: 'conversation-panel' });
+    const bytes = await whole.bytes();
+    expect(bytes.length).toBe(200_000);
+    expect(bytes.equals(await streamed.bytes())).toBe(true);
+    await whole.dump();
+    // The body stream is still there for a reader that wants one.
+    const again = await client.request({ method: 'POST', path: '/big', body: {}, intent: 'conversation-panel', stream: false });
+    let size = 0;
+    for await (const chunk of again.body) size += chunk.length;
+    expect(size).toBe(200_000);
+  });
+
+  it('refuses a body past the limit of bytes()', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
+    const res = await client.request({ method: 'POST', path: '/big', body: {}, intent: 'conversation-panel', stream: false });
+    await expect(res.bytes(1000)).rejects.toThrow('too large');
+  });
+
+  it('aborts mid-body with the caller\'s signal, and leaves no listener on it', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
+    const controller = new AbortController();
+    const pending = client.request({ method: 'POST', path: '/trickle', body: {}, intent: 'conversation-panel', signal: controller.signal, stream: false });
+    setTimeout(() => controller.abort(new Error('client gone')), 100);
+    await expect(pending).rejects.toThrow('client gone');
+    const done = await client.request({ method: 'POST', path: '/chat/completions', body: {}, intent: 'conversation-panel', signal: controller.signal, stream: false }).catch((error: unknown) => error);
+    expect(done).toBeInstanceOf(Error);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a 2xx body that breaks off fails; a refusal that breaks off keeps its status and what arrived', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
+    await expect(client.request({ method: 'POST', path: '/broken-200', body: {}, intent: 'conversation-panel', stream: false })).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    const refusal = await client.request({ method: 'POST', path: '/broken-500', body: {}, intent: 'conversation-panel', stream: false });
+    expect(refusal.status).toBe(500);
+    expect((await refusal.text()).startsWith('{"error"')).toBe(true);
+  });
+
+  it('leaves no listener on a signal after answers complete', async () => {
+    const client = new CopilotClient({ sessions: new Sessions(), logger: silentLogger });
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) await (await client.request({ method: 'POST', path: '/chat/completions', body: {}, intent: 'conversation-panel', signal: controller.signal, stream: false })).bytes();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('CopilotClient, network set-up', () => {
   it('uses a proxy only for non-loopback upstreams (loopback is never proxied)', async () => {
     const sessions = new Sessions();
     // A proxy that does not exist: if loopback were proxied, this request would fail.

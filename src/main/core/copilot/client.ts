@@ -8,6 +8,8 @@ import type { CopilotSession, SessionProvider } from '../token/session.js';
 import { refusalKind } from './forbidden.js';
 import { copilotRequestHeaders } from './headers.js';
 import type { CopilotIntent, Initiator } from './headers.js';
+import { TOO_LARGE_MESSAGE, WholeAnswer } from './whole-answer.js';
+import type { WholeAnswerResult } from './whole-answer.js';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
@@ -25,15 +27,20 @@ export interface UpstreamRequest {
   extraHeaders?: Record<string, string>;
   /** Abort the upstream call (client went away). */
   signal?: AbortSignal;
-  /** Hint only: every body gets the same idle timeout (a stream may think between events). */
+  /**
+   * `false`: the answer is read whole (up to 64 MiB) before request() resolves, with no body stream
+   * (whole-answer.ts). Otherwise the body streams. Every body gets the same idle timeout either way.
+   */
   stream?: boolean;
 }
 
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The raw body; consume it exactly once (pipe, iterate, json() or text()). */
+  /** The raw body; consume it exactly once (pipe, iterate, bytes(), json() or text()). */
   body: Readable & AsyncIterable<Buffer>;
+  /** The whole body (at once when it was read whole); past `limit` bytes the read fails. */
+  bytes(limit?: number): Promise<Buffer>;
   json(): Promise<unknown>;
   text(): Promise<string>;
   /** Discards the body (frees the pooled connection). */
@@ -60,6 +67,8 @@ const DEFAULT_HEADERS_TIMEOUT_MS = 120_000;
 const DEFAULT_BODY_TIMEOUT_MS = 300_000;
 /** Refusal bodies are small; one this big is not worth keeping in memory to classify. */
 const REFUSAL_BODY_LIMIT = 1024 * 1024;
+/** Answers read whole (`stream: false`) up to 64 MiB. */
+const WHOLE_BODY_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Collects an upstream body; past `limit` bytes the body is destroyed and the read fails. A body
@@ -74,7 +83,7 @@ export function readUpstreamBody(body: Readable, limit = Infinity): Promise<Buff
       size += chunk.length;
       if (size > limit) {
         body.destroy();
-        reject(new Error('Upstream response too large.'));
+        reject(new Error(TOO_LARGE_MESSAGE));
         return;
       }
       chunks.push(chunk);
@@ -87,24 +96,37 @@ export function readUpstreamBody(body: Readable, limit = Infinity): Promise<Buff
   });
 }
 
-/** An upstream answer: undici's body stream, or (a passed-on refusal) bytes already read. */
+/** An upstream answer: undici's body stream, or bytes already read (a whole answer, a passed-on refusal). */
 class UpstreamReply implements UpstreamResponse {
   constructor(
     readonly status: number,
     readonly headers: Record<string, string | string[] | undefined>,
-    readonly body: Readable & AsyncIterable<Buffer>,
+    private stream: (Readable & AsyncIterable<Buffer>) | null,
+    private whole: Buffer | null = null,
   ) {}
+
+  /** Made on demand for an answer read whole (most readers take bytes() instead). */
+  get body(): Readable & AsyncIterable<Buffer> {
+    return (this.stream ??= Readable.from([this.whole!], { objectMode: false }));
+  }
+
+  bytes(limit = Infinity): Promise<Buffer> {
+    if (this.stream || !this.whole) return readUpstreamBody(this.body, limit);
+    if (this.whole.length > limit) return Promise.reject(new Error(TOO_LARGE_MESSAGE));
+    return Promise.resolve(this.whole);
+  }
 
   async json(): Promise<unknown> {
     return JSON.parse(await this.text()) as unknown;
   }
 
   async text(): Promise<string> {
-    return (await readUpstreamBody(this.body)).toString('utf8');
+    return (await this.bytes()).toString('utf8');
   }
 
   dump(): Promise<void> {
-    const body = this.body;
+    if (!this.stream) return Promise.resolve();
+    const body = this.stream;
     return new Promise<void>((resolve) => {
       if (body.readableEnded || body.destroyed) return resolve();
       body.on('error', () => resolve());
@@ -161,13 +183,13 @@ export class CopilotClient {
    * re-exchanges at most once per session token.
    */
   private async onForbidden(session: CopilotSession, response: UpstreamResponse, options: UpstreamRequest, payload: string | Buffer | undefined): Promise<UpstreamResponse> {
-    const body = await readUpstreamBody(response.body, REFUSAL_BODY_LIMIT);
+    const body = await response.bytes(REFUSAL_BODY_LIMIT);
     if (refusalKind(body) !== 'policy' && session.token !== this.recheckedToken) {
       this.logger.info('Copilot API answered 403; re-exchanging the session token and retrying once', { status: 403, requestId: options.requestId });
       return this.retry(session, options, payload, (fresh) => (this.recheckedToken = fresh.token));
     }
     this.logger.debug('Copilot API refused the request (403); passing it on, session kept', { requestId: options.requestId });
-    return new UpstreamReply(403, response.headers, Readable.from([body], { objectMode: false }));
+    return new UpstreamReply(403, response.headers, null, body);
   }
 
   private async retry(stale: CopilotSession, options: UpstreamRequest, payload: string | Buffer | undefined, onFresh?: (session: CopilotSession) => void): Promise<UpstreamResponse> {
@@ -191,17 +213,17 @@ export class CopilotClient {
       json: payload !== undefined,
       extra: options.extraHeaders,
     });
+    // `signal` is read by request(); a dispatched call gets it through its handler.
+    const call = { origin: this.base.origin, path: this.base.prefix + options.path, method: options.method, headers, body: payload, signal: options.signal, headersTimeout: this.headersTimeout, bodyTimeout: this.bodyTimeout };
     try {
-      const res = await this.dispatcher.request({
-        origin: this.base.origin,
-        path: this.base.prefix + options.path,
-        method: options.method,
-        headers,
-        body: payload,
-        signal: options.signal,
-        headersTimeout: this.headersTimeout,
-        bodyTimeout: this.bodyTimeout,
-      });
+      if (options.stream === false) {
+        const whole = await new Promise<WholeAnswerResult>((resolve, reject) => {
+          if (options.signal?.aborted) return reject(options.signal.reason);
+          this.dispatcher.dispatch(call, new WholeAnswer(WHOLE_BODY_LIMIT, options.signal, resolve, reject));
+        });
+        return new UpstreamReply(whole.status, whole.headers, null, whole.body);
+      }
+      const res = await this.dispatcher.request(call);
       return new UpstreamReply(res.statusCode, res.headers, res.body as unknown as Readable & AsyncIterable<Buffer>);
     } catch (error) {
       const certificate = certificateErrorCode(error);

@@ -19,6 +19,7 @@ function fakeClient(answers: Array<{ status: number; body: unknown }>): CopilotC
         status: answer.status,
         headers: {},
         body: undefined as never,
+        bytes: async () => Buffer.from(JSON.stringify(answer.body)),
         json: async () => answer.body,
         text: async () => JSON.stringify(answer.body),
         dump: async () => {},

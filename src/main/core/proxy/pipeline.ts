@@ -162,7 +162,7 @@ export async function forwardPassThrough(ctx: RouteContext, body: Json): Promise
   try {
     const refusal = ctx.usageObserver.admit({ clientApi: 'embeddings', model });
     if (refusal) return answerRefusal(ctx, 'openai', refusal);
-    const upstream = await ctx.copilot.request({ method: 'POST', path: '/embeddings', body, rawBody: body === ctx.body ? ctx.rawBody : undefined, intent: 'conversation-embeddings', requestId: ctx.requestId, signal: ctx.signal });
+    const upstream = await ctx.copilot.request({ method: 'POST', path: '/embeddings', body, rawBody: body === ctx.body ? ctx.rawBody : undefined, intent: 'conversation-embeddings', requestId: ctx.requestId, signal: ctx.signal, stream: false });
     if (upstream.status < 200 || upstream.status >= 300) {
       const failure = await readUpstreamFailure(upstream);
       const replaced = ctx.usageObserver.observeUpstream({ status: upstream.status, headers: upstream.headers, errorBody: failure.json, model });

@@ -5,7 +5,6 @@ import { StreamTranslation } from '../api/translate-stream.js';
 import type { GenerationApi, IrEvent, IrUsage } from '../api/ir.js';
 import { countOutputTokens } from '../anthropic/count-tokens.js';
 import type { CopilotModel } from '../copilot/models.js';
-import { readUpstreamBody } from '../copilot/client.js';
 import type { UpstreamResponse } from '../copilot/client.js';
 import { relayErrorStatus, sendError, writeSseError, errorBody } from './errors.js';
 import { isJsonContainer } from './json-check.js';
@@ -53,7 +52,7 @@ export async function relayNative(ctx: RouteContext, api: GenerationApi, upstrea
   const dialect = dialectOf(api);
   const contentType = typeof upstream.headers['content-type'] === 'string' ? upstream.headers['content-type'] : undefined;
   if (!stream && !contentType?.includes('text/event-stream')) {
-    const body = await readUpstreamBody(upstream.body, BODY_LIMIT);
+    const body = await upstream.bytes(BODY_LIMIT);
     // A truncated or garbled JSON answer would reach the caller's SDK as a confusing parse error.
     if (contentType?.includes('json') && !isJsonContainer(body)) {
       ctx.logger.warn('Upstream answered unreadable JSON', { requestId: ctx.requestId, bytes: body.length });

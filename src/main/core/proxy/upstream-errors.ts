@@ -1,4 +1,3 @@
-import { readUpstreamBody } from '../copilot/client.js';
 import { checkClientIdentity } from '../copilot/identity-check.js';
 import type { UpstreamResponse } from '../copilot/client.js';
 import { redact } from '../log/redact.js';
@@ -49,7 +48,7 @@ export interface UpstreamFailure {
 export async function readUpstreamFailure(upstream: UpstreamResponse): Promise<UpstreamFailure> {
   let raw: Buffer = Buffer.alloc(0);
   try {
-    raw = await readUpstreamBody(upstream.body, 1024 * 1024);
+    raw = await upstream.bytes(1024 * 1024);
   } catch {
     // Body broke off: the status alone still says what happened.
   }
