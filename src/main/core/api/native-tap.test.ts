@@ -63,6 +63,20 @@ describe('tapNativeBody', () => {
     expect(tapNativeBody('messages', body, 'x', false).usage).toBeNull();
   });
 
+  it('with the body already parsed: the same usage and rewrite, and the very bytes when the id matches', () => {
+    const answer = { id: 'c', object: 'chat.completion', model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: '"model":"gpt-4o"' } }], usage: { prompt_tokens: 2, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 1 } }, copilot_usage: { total_nano_aiu: 5 } };
+    const body = Buffer.from(JSON.stringify(answer));
+    const same = tapNativeBody('chat', body, 'gpt-4o', true, answer);
+    expect(same.body).toBe(body);
+    expect(same.usage).toEqual(tapNativeBody('chat', body, 'gpt-4o').usage);
+    expect(same.usage).toMatchObject({ inputTokens: 2, outputTokens: 3, cachedTokens: 1, nanoAiu: 5 });
+    const renamed = tapNativeBody('chat', body, 'GPT-4o', true, answer);
+    expect(renamed.body.equals(tapNativeBody('chat', body, 'GPT-4o').body)).toBe(true);
+    expect(JSON.parse(renamed.body.toString())).toEqual({ ...answer, model: 'GPT-4o' });
+    const bare = { id: 'c', choices: [] };
+    expect(tapNativeBody('chat', Buffer.from(JSON.stringify(bare)), 'gpt-4o', true, bare)).toEqual({ body: Buffer.from(JSON.stringify(bare)), usage: null });
+  });
+
   it('findStringValue skips strings and respects depth', () => {
     const line = Buffer.from('{"a":"\\"model\\":\\"no\\"","b":{"model":"deep"},"model":"top"}');
     const span = findStringValue(line, Buffer.from('model'), 1)!;

@@ -135,19 +135,28 @@ export class NativeStreamTap {
   }
 }
 
+/** A non-stream answer's usage in IR terms (its `usage` and `copilot_usage` objects); null when it has neither. */
+function usageOfBody(api: GenerationApi, usage: unknown, copilot: unknown): Partial<IrUsage> | null {
+  if (!isObject(usage) && !isObject(copilot)) return null;
+  return api === 'chat' ? chatUsageToIr(usage, copilot) : api === 'responses' ? responsesUsageToIr(usage, copilot) : anthropicUsageToIr(usage, copilot);
+}
+
 /**
  * A native non-stream body: the caller's model id in it, and (when someone records it) its usage.
+ * `parsed`: the body already parsed (the JSON check did it): usage and model id are read from it,
+ * and the bytes are touched only when the id must change. Without it the bytes are scanned.
  * Measured on the bench's 360-byte chat answer (tsx, this machine): 0.16 µs when the model id
- * already matches, 0.8 µs with a rewrite, +1.4 µs for the usage (two small JSON.parse calls).
+ * already matches, 0.8 µs with a rewrite, +1.4 µs for the usage from bytes (two small JSON.parse
+ * calls); from the parsed body the usage costs next to nothing.
  */
-export function tapNativeBody(api: GenerationApi, body: Buffer, callerModel: string, wantUsage = true): { body: Buffer; usage: Partial<IrUsage> | null } {
+export function tapNativeBody(api: GenerationApi, body: Buffer, callerModel: string, wantUsage = true, parsed?: unknown): { body: Buffer; usage: Partial<IrUsage> | null } {
   let usage: Partial<IrUsage> | null = null;
-  if (wantUsage) {
-    const usageObject = lastObjectValue(body, USAGE);
-    const copilot = lastObjectValue(body, COPILOT_USAGE);
-    if (usageObject || copilot) {
-      usage = api === 'chat' ? chatUsageToIr(usageObject, copilot) : api === 'responses' ? responsesUsageToIr(usageObject, copilot) : anthropicUsageToIr(usageObject, copilot);
-    }
+  if (isObject(parsed)) {
+    if (wantUsage) usage = usageOfBody(api, parsed.usage, parsed.copilot_usage);
+    // No top-level id to change: the bytes go out as they came.
+    if (typeof parsed.model !== 'string' || parsed.model === callerModel) return { body, usage };
+  } else if (wantUsage) {
+    usage = usageOfBody(api, lastObjectValue(body, USAGE), lastObjectValue(body, COPILOT_USAGE));
   }
   const span = findStringValue(body, MODEL_KEY, 1);
   if (!span || spanEquals(body, span, callerModel)) return { body, usage };

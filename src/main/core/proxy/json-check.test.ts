@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonContainer } from './json-check.js';
+import { parseJsonContainer } from './json-check.js';
+
+const isJsonContainer = (bytes: Uint8Array) => parseJsonContainer(bytes) !== undefined;
 
 const SAMPLES = [
   '{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"pong \\"quoted\\" \\u00e9 \\n é 😀"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',
@@ -16,7 +18,7 @@ const INVALID = [
   '{"a":Infinity}', '{"a":1}]', '[1]]', '{"a":[1}', '{"a":"unterminated}', '{"a":1,"b"}', '{"a":1,"b":}', '[-]', '[1e+]', '[00]',
 ];
 
-describe('isJsonContainer', () => {
+describe('parseJsonContainer', () => {
   it('accepts valid JSON objects and arrays, as JSON.parse does', () => {
     for (const text of SAMPLES) {
       expect(isJsonContainer(Buffer.from(text)), text).toBe(true);
@@ -39,6 +41,6 @@ describe('isJsonContainer', () => {
 
   it('reads a view into a larger buffer by its own bounds', () => {
     const whole = Buffer.from('xx{"a":1}yy');
-    expect(isJsonContainer(whole.subarray(2, 9))).toBe(true);
+    expect(parseJsonContainer(whole.subarray(2, 9))).toEqual({ a: 1 });
   });
 });

@@ -7,7 +7,7 @@ import { countOutputTokens } from '../anthropic/count-tokens.js';
 import type { CopilotModel } from '../copilot/models.js';
 import type { UpstreamResponse } from '../copilot/client.js';
 import { relayErrorStatus, sendError, writeSseError, errorBody } from './errors.js';
-import { isJsonContainer } from './json-check.js';
+import { parseJsonContainer } from './json-check.js';
 import type { Dialect, RouteContext } from './route.js';
 import { StreamWriter } from './stream-writer.js';
 import { noUsageObserver } from '../usage/observer.js';
@@ -54,14 +54,15 @@ export async function relayNative(ctx: RouteContext, api: GenerationApi, upstrea
   if (!stream && !contentType?.includes('text/event-stream')) {
     const body = await upstream.bytes(BODY_LIMIT);
     // A truncated or garbled JSON answer would reach the caller's SDK as a confusing parse error.
-    if (contentType?.includes('json') && !isJsonContainer(body)) {
+    const parsed = contentType?.includes('json') ? parseJsonContainer(body) : undefined;
+    if (contentType?.includes('json') && parsed === undefined) {
       ctx.logger.warn('Upstream answered unreadable JSON', { requestId: ctx.requestId, bytes: body.length });
       ctx.usage.errorCode = 'upstream_invalid_json';
       sendError(ctx.res, dialect, 502, UNREADABLE, { code: 'upstream_invalid_json' });
       return;
     }
     // No observer attached (nobody records usage): the body's usage isn't read.
-    const tapped = tapNativeBody(api, body, requested, ctx.usageObserver !== noUsageObserver);
+    const tapped = tapNativeBody(api, body, requested, ctx.usageObserver !== noUsageObserver, parsed);
     recordUsage(ctx, tapped.usage);
     writeJson(ctx, upstream, tapped.body, contentType ?? 'application/json');
     return;

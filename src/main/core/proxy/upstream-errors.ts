@@ -3,7 +3,7 @@ import type { UpstreamResponse } from '../copilot/client.js';
 import { redact } from '../log/redact.js';
 import type { Refusal } from '../usage/observer.js';
 import { anthropicErrorType, relayErrorStatus, sendError } from './errors.js';
-import { isJsonContainer } from './json-check.js';
+import { parseJsonContainer } from './json-check.js';
 import type { Dialect, RouteContext } from './route.js';
 
 /**
@@ -53,12 +53,11 @@ export async function readUpstreamFailure(upstream: UpstreamResponse): Promise<U
     // Body broke off: the status alone still says what happened.
   }
   const text = raw.toString('utf8').trim();
-  let json: unknown;
+  const json: unknown = parseJsonContainer(raw);
   let message = '';
   let code: string | null = null;
   let anthropicType: string | undefined;
-  if (isJsonContainer(raw)) {
-    json = JSON.parse(text) as unknown;
+  if (json !== undefined) {
     const body = json as { error?: unknown; message?: unknown; code?: unknown };
     const inner = body.error;
     if (typeof inner === 'string') message = inner;
