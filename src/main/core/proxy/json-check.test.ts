@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonContainer } from './json-check.js';
 
-const isJsonContainer = (bytes: Uint8Array) => parseJsonContainer(bytes) !== undefined;
+const isJsonContainer = (bytes: Buffer) => parseJsonContainer(bytes) !== undefined;
 
 const SAMPLES = [
   '{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"pong \\"quoted\\" \\u00e9 \\n é 😀"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',

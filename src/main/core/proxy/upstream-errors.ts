@@ -14,9 +14,8 @@ import type { Dialect, RouteContext } from './route.js';
  * decided in sendError.
  */
 
-/** Upstream headers worth passing to the caller (rate limits, quota, ids). Never auth. */
+/** Upstream headers worth passing to the caller (rate limits, quota, ids), and every `x-quota-snapshot-*` and `x-usage-ratelimit-*`. Never auth. */
 const PASS_HEADERS = ['retry-after', 'x-ratelimit-exceeded', 'openai-processing-ms', 'x-github-request-id'];
-const PASS_PREFIXES = ['x-quota-snapshot-', 'x-usage-ratelimit-'];
 const KNOWN_ANTHROPIC_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error', 'billing_error']);
 
 export function passHeaders(upstream: UpstreamResponse, into: Record<string, string> = {}): Record<string, string> {
@@ -26,7 +25,7 @@ export function passHeaders(upstream: UpstreamResponse, into: Record<string, str
     if (typeof value === 'string') into[name] = value;
   }
   for (const name in headers) {
-    if (PASS_PREFIXES.some((prefix) => name.startsWith(prefix))) {
+    if (name.startsWith('x-quota-snapshot-') || name.startsWith('x-usage-ratelimit-')) {
       const value = headers[name];
       if (typeof value === 'string') into[name] = value;
     }
