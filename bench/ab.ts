@@ -10,7 +10,8 @@
  * batch alike. AB_PIN=1 pins the relays to CPU 1 and the rest to CPU 0 (made it noisier here).
  * AB_B_LEDGER=1: the working tree's relay records every request in the usage ledger (what it costs:
  * `AB_B_LEDGER=1 npx tsx bench/ab.ts HEAD` with no code change between the two); `memory`: the
- * usage tracker without its database.
+ * usage tracker without its database. AB_A_LEDGER: the same for the base side's relay (both on: this
+ * tree's ledger cost against the base's, as users run it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -55,7 +56,7 @@ const env = fakeEnv(fake.info);
 // AB_BASE_ROLE=passthrough: compare the working tree's relay with the pass-through proxy instead.
 const baseRole = process.env.AB_BASE_ROLE ?? 'relay';
 const children = {
-  a: await start(baseRole === 'relay' ? `${cache}/a/server-child.mjs` : `${cache}/b/server-child.mjs`, [baseRole], [], env),
+  a: await start(baseRole === 'relay' ? `${cache}/a/server-child.mjs` : `${cache}/b/server-child.mjs`, [baseRole], [], { ...env, ...(process.env.AB_A_LEDGER ? { BENCH_RELAY_LEDGER: process.env.AB_A_LEDGER } : {}) }),
   b: await start(`${cache}/b/server-child.mjs`, ['relay'], [], { ...env, ...(process.env.AB_B_LEDGER ? { BENCH_RELAY_LEDGER: process.env.AB_B_LEDGER } : {}) }),
 };
 const run = async (name: 'a' | 'b', duration: number) => {
