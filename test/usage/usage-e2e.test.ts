@@ -218,7 +218,8 @@ describe('usage, limits and budget end to end (built relay, real SDKs)', () => {
     // The model list first (a fresh relay loads it with its first request): the 429s below are for the requests.
     expect((await fetch(`${url}/v1/models`)).status).toBe(200);
     const limits: [code: string, words: RegExp, waitSec: number][] = [
-      ['user_weekly_rate_limited', /Copilot's weekly limit is reached; it resets \w{3} \d\d:\d\d \(in 2 h\)/, 7200],
+      // The weekday shows only when the reset is on another day (2 h from now: from 22:00 local time on).
+      ['user_weekly_rate_limited', /Copilot's weekly limit is reached; it resets (?:\w{3} )?\d\d:\d\d \(in 2 h\)/, 7200],
       ['user_global_rate_limited', /Copilot's account-wide rate limit is reached; it resets/, 7200],
       ['user_model_rate_limited', /Copilot's rate limit for (gpt-4o|claude-sonnet-4\.5) is reached; it resets/, 7200],
       ['integration_rate_limited', /Copilot's rate limit for this kind of client is reached; it resets/, 7200],
