@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The relay's one internal representation of a generation request, its answer and its stream
  * events. Each client API (chat completions, Responses, Messages) has an adapter that decodes its
@@ -94,6 +96,7 @@ export interface IrRequest {
   /** Present when the caller asked for reasoning/thinking (an effort level, a budget, or both). */
   reasoning?: { effort?: string; budgetTokens?: number };
   responseFormat?: IrResponseFormat;
+  /** The caller's end-user id (OpenAI `user`, Anthropic `metadata.user_id`). */
   user?: string;
 }
 
@@ -145,4 +148,14 @@ export function mergeUsage(into: IrUsage, more: Partial<IrUsage>): IrUsage {
     if (typeof value === 'number') into[key] = value;
   }
   return into;
+}
+
+/**
+ * The end-user id as an OpenAI-style `user`: OpenAI limits it to 64 characters, and Claude Code's
+ * `metadata.user_id` is longer (account, session and device ids joined), so a longer one goes as its
+ * SHA-256 (64 hex characters): still one stable id per caller, never the raw value cut short.
+ */
+export function openAiUser(user: string | undefined): string | undefined {
+  if (!user) return undefined;
+  return user.length <= 64 ? user : createHash('sha256').update(user).digest('hex');
 }

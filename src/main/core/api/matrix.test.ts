@@ -141,6 +141,19 @@ describe('requests: every adapter encodes and decodes the same conversation', ()
       expect(decoded.reasoning, api).toBeDefined();
     }
   });
+
+  it("a Messages caller's long metadata.user_id reaches chat and Responses as a 64-character user (its SHA-256), a short one as it is", () => {
+    // Claude Code's user_id: account, session and device ids joined, well over OpenAI's 64.
+    const longId = `user_${'a1'.repeat(32)}_account_0f6c2f2e-5f0b-4c8e-9a53-3c5d2a1b7e90_session_2b7d3f44-1c1e-4e7a-8f2b-6d9e0a4c5b21`;
+    const messages = ADAPTERS.messages.decodeRequest({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], metadata: { user_id: longId } });
+    expect(messages.user).toBe(longId);
+    for (const api of ['chat', 'responses'] as const) {
+      const user = ADAPTERS[api].encodeRequest(messages, model).user as string;
+      expect(user, api).toMatch(/^[0-9a-f]{64}$/);
+      expect(ADAPTERS[api].encodeRequest({ ...messages }, model).user, api).toBe(user);
+      expect(ADAPTERS[api].encodeRequest({ ...messages, user: 'alice' }, model).user, api).toBe('alice');
+    }
+  });
 });
 
 const answer: IrResponse = {

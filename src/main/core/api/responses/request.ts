@@ -1,4 +1,5 @@
 import type { CopilotModel } from '../../copilot/models.js';
+import { openAiUser } from '../ir.js';
 import type { IrMessage, IrPart, IrRequest, IrResponseFormat, IrTool, IrToolChoice } from '../ir.js';
 import { isObject, num, objects, str } from '../json.js';
 import type { Json } from '../json.js';
@@ -158,7 +159,8 @@ export function encodeResponsesRequest(ir: IrRequest, model: CopilotModel): Json
     if (ir.temperature !== undefined) body.temperature = ir.temperature;
     if (ir.topP !== undefined) body.top_p = ir.topP;
   }
-  if (ir.user) body.user = ir.user;
+  const user = openAiUser(ir.user);
+  if (user) body.user = user;
   if (ir.tools.length > 0) {
     body.tools = ir.tools.map((t) => ({ type: 'function', name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters, strict: t.strict ?? false }));
     const choice = ir.toolChoice;
