@@ -14,9 +14,11 @@
  * Targets: < 1 ms added to the first byte, < 5 % CPU per event over native.
  */
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { startFakeUpstream } from '../test/fake-github/index.js';
 import { askChild, bundleChild, childSource, forkChild } from './bundle-child.js';
+import { GROUPS, median, printTable, ROWS, stream as streamOnce, upstreamEvents } from './translation-rows.js';
+import type { Row } from './translation-rows.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
 /** ms between the fake's events: 1 paces them like a model does (one event per TCP read); 0 sends them in bursts. */
@@ -30,55 +32,7 @@ const TTFB_SAMPLES = Number(process.env.BENCH_TTFB_SAMPLES ?? 150);
 const bundled = process.env.BENCH_NO_BUNDLE !== '1';
 const childBundle = fileURLToPath(new URL('../node_modules/.cache/copilot-relay-bench/server-child.mjs', import.meta.url));
 
-type Client = 'chat' | 'responses' | 'messages';
-interface Row {
-  upstream: '/chat/completions' | '/responses' | '/v1/messages';
-  client: Client;
-  model: string;
-}
-
-/** Per upstream endpoint: a model that lists only it, so every client API lands there. */
-const GROUPS: Array<{ upstream: Row['upstream']; model: string; native: Client }> = [
-  { upstream: '/chat/completions', model: 'gpt-4o', native: 'chat' },
-  { upstream: '/responses', model: 'gpt-5.1-codex', native: 'responses' },
-  { upstream: '/v1/messages', model: 'claude-opus-4.6', native: 'messages' },
-];
-const CLIENTS: Client[] = ['chat', 'responses', 'messages'];
-const ALL_ROWS: Row[] = GROUPS.flatMap((g) => [g.native, ...CLIENTS.filter((c) => c !== g.native)].map((client) => ({ upstream: g.upstream, client, model: g.model })));
-
-// BENCH_ONLY=messages:/chat/completions runs that row (and its native one) alone, e.g. under a profiler.
-const ONLY = process.env.BENCH_ONLY?.split(':');
-const ROWS = ONLY ? ALL_ROWS.filter((r) => r.upstream === ONLY[1] && (r.client === ONLY[0] || GROUPS.some((g) => g.upstream === r.upstream && g.native === r.client))) : ALL_ROWS;
-
-/** The fake echoes the prompt in `streamChunks` pieces: the prompt needs at least that many words. */
-const PROMPT = Array.from({ length: EVENTS + 10 }, (_, i) => `w${i}`).join(' ');
-
-function body(row: Row): { path: string; json: string } {
-  if (row.client === 'chat') return { path: '/v1/chat/completions', json: JSON.stringify({ model: row.model, stream: true, messages: [{ role: 'user', content: PROMPT }] }) };
-  if (row.client === 'responses') return { path: '/v1/responses', json: JSON.stringify({ model: row.model, stream: true, input: PROMPT }) };
-  return { path: '/v1/messages', json: JSON.stringify({ model: row.model, stream: true, max_tokens: 4000, messages: [{ role: 'user', content: PROMPT }] }) };
-}
-
-/** One stream: ms to the first body byte, and the whole body read. */
-async function stream(url: string, row: Row, dispatcher: Agent): Promise<number> {
-  const { path, json } = body(row);
-  const started = process.hrtime.bigint();
-  const res = await request(`${url}${path}`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: json });
-  let first = 0;
-  let text = '';
-  for await (const chunk of res.body) {
-    if (!first) first = Number(process.hrtime.bigint() - started) / 1e6;
-    text += (chunk as Buffer).toString('latin1');
-  }
-  if (res.statusCode !== 200 || /event: error\n|data: {"error":/.test(text)) throw new Error(`${row.client} → ${row.upstream}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
-  return first;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+const stream = (url: string, row: Row, dispatcher: Agent) => streamOnce(url, row, EVENTS, dispatcher);
 
 async function main(): Promise<void> {
   if (bundled) await bundleChild(childBundle);
@@ -95,14 +49,7 @@ async function main(): Promise<void> {
   const agent = new Agent({ connections: CONCURRENCY });
 
   // Upstream events per stream, counted on the fake's own answer (SSE messages, [DONE] included).
-  const eventsOf = new Map<string, number>();
-  for (const group of GROUPS) {
-    const row = { upstream: group.upstream, client: group.native, model: group.model };
-    const { json } = body(row);
-    const res = await request(`${fake.capiUrl}${group.upstream}`, { method: 'POST', headers: { authorization: `Bearer ${info.sessionToken}`, 'editor-version': 'vscode/1.121.0', 'content-type': 'application/json', 'x-github-api-version': '2026-08-01' }, body: json });
-    const text = await res.body.text();
-    eventsOf.set(group.upstream, text.split('\n\n').filter((frame) => /^data:/m.test(frame)).length);
-  }
+  const eventsOf = await upstreamEvents(fake.capiUrl, info.sessionToken!, EVENTS);
 
   // Warm-up: JIT, pools, the tokenizer the Messages translation loads once.
   for (const row of ROWS) for (let i = 0; i < 5; i++) await stream(url, row, agent);
@@ -151,11 +98,8 @@ async function main(): Promise<void> {
       rows.push([row.upstream, row.client, isNative ? 'native' : 'translated', c.toFixed(2), isNative ? '—' : `${c >= nativeCpu ? '+' : ''}${(((c - nativeCpu) / nativeCpu) * 100).toFixed(0)} %`, t.toFixed(2), isNative ? '—' : `${t >= nativeTtfb ? '+' : ''}${(t - nativeTtfb).toFixed(2)} ms`]);
     }
   }
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  const line = (row: string[]) => row.map((cell, col) => (col < 3 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
   console.log(`Streams of ${EVENTS} text events ${INTERVAL_MS} ms apart after ${LATENCY_MS} ms think time (upstream events per stream: ${[...eventsOf].map(([k, v]) => `${k} ${v}`).join(', ')}), ${STREAMS} streams × ${ROUNDS} rounds at concurrency ${CONCURRENCY}; TTFB: ${TTFB_SAMPLES} interleaved single streams. Medians; relay CPU read in its own process.`);
-  console.log(line(rows[0]!));
-  for (const row of rows.slice(1)) console.log(line(row));
+  printTable(rows);
 }
 
 main().catch((error: unknown) => {

@@ -25,7 +25,8 @@ export interface ApiAdapter {
   encodeRequest(ir: IrRequest, model: CopilotModel): Json;
   decodeResponse(body: unknown): IrResponse;
   encodeResponse(ir: IrResponse, context: { model: string }): Json;
-  streamDecoder(): StreamDecoder;
+  /** `fast: false` turns the fast path (fast-delta.ts) off: only tests comparing the two paths do. */
+  streamDecoder(options?: { fast?: boolean }): StreamDecoder;
   streamEncoder(options: StreamEncoderOptions): StreamEncoder;
 }
 
@@ -43,7 +44,7 @@ export const ADAPTERS: Record<GenerationApi, ApiAdapter> = {
     encodeRequest: encodeChatRequest,
     decodeResponse: decodeChatResponse,
     encodeResponse: encodeChatResponse,
-    streamDecoder: () => new ChatStreamDecoder(),
+    streamDecoder: (options) => new ChatStreamDecoder(options?.fast ?? true),
     streamEncoder: (options) => new ChatStreamEncoder(options),
   },
   responses: {
@@ -52,7 +53,7 @@ export const ADAPTERS: Record<GenerationApi, ApiAdapter> = {
     encodeRequest: encodeResponsesRequest,
     decodeResponse: (body) => decodeResponsesResponse(body),
     encodeResponse: encodeResponsesResponse,
-    streamDecoder: () => new ResponsesStreamDecoder(),
+    streamDecoder: (options) => new ResponsesStreamDecoder(options?.fast ?? true),
     streamEncoder: (options) => new ResponsesStreamEncoder(options),
   },
   messages: {
@@ -61,7 +62,7 @@ export const ADAPTERS: Record<GenerationApi, ApiAdapter> = {
     encodeRequest: encodeMessagesRequest,
     decodeResponse: decodeMessagesResponse,
     encodeResponse: encodeMessagesResponse,
-    streamDecoder: () => new MessagesStreamDecoder(),
+    streamDecoder: (options) => new MessagesStreamDecoder(options?.fast ?? true),
     streamEncoder: (options) => new MessagesStreamEncoder(options),
   },
 };

@@ -15,6 +15,8 @@ export interface TranslationOptions extends StreamEncoderOptions {
    * message_delta): `decode` then marks the finish as unmetered and `meter` supplies them.
    */
   meterOutput?: boolean;
+  /** false: every event takes the full path (tests compare the two). Default true. */
+  fastPath?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export class StreamTranslation {
   private metered = false;
 
   constructor(upstream: GenerationApi, client: GenerationApi, options: TranslationOptions) {
-    this.decoder = ADAPTERS[upstream].streamDecoder();
+    this.decoder = ADAPTERS[upstream].streamDecoder({ fast: options.fastPath !== false });
     this.encoder = ADAPTERS[client].streamEncoder(options);
     this.stop = options.localStop && options.localStop.length > 0 ? new StopFilter(options.localStop) : null;
     this.meterOutput = options.meterOutput === true;

@@ -3,6 +3,7 @@ import { emptyUsage, mergeUsage } from '../ir.js';
 import { isObject, newId, num, objects, str } from '../json.js';
 import { packReasoningSignature, unpackReasoningSignature } from '../reasoning-id.js';
 import type { SseMessage } from '../sse-parser.js';
+import { ChatDeltaReader } from '../fast-delta.js';
 import { ENDED_EARLY, readSse } from '../stream.js';
 import type { StreamDecoder, StreamEncoder } from '../stream.js';
 import { chatFinishToStop, chatUsageToIr, irUsageToChat, stopToChatFinish } from './response.js';
@@ -21,9 +22,16 @@ export class ChatStreamDecoder implements StreamDecoder {
   private opaque = '';
   private readonly reasons: string[] = [];
   private readonly toolKeys = new Set<string>();
+  private readonly fast: ChatDeltaReader | null;
+
+  /** `fast`: read plain deltas with the fast path (fast-delta.ts); off only to test it against the full path. */
+  constructor(fast = true) {
+    this.fast = fast ? new ChatDeltaReader() : null;
+  }
 
   feed(message: SseMessage, out: IrEvent[]): void {
     if (this.finished) return;
+    if (this.fast && this.started && message.event !== 'error' && this.feedFast(this.fast, message.data, out)) return;
     const read = readSse(message);
     if (read === null) return;
     if (read === 'done') return this.finish(out);
@@ -73,6 +81,30 @@ export class ChatStreamDecoder implements StreamDecoder {
         const args = str(fn.arguments);
         if (args) out.push({ type: 'tool_args', key, delta: args });
       }
+    }
+  }
+
+  /** A plain delta the full path would read the same way from this state: true when taken. */
+  private feedFast(reader: ChatDeltaReader, data: string, out: IrEvent[]): boolean {
+    const delta = reader.read(data);
+    if (!delta) return false;
+    switch (delta.kind) {
+      case 'text':
+        if (this.reasoningOpen) return false;
+        out.push({ type: 'text', text: delta.text });
+        return true;
+      case 'reasoning':
+        this.reasoningOpen = true;
+        out.push({ type: 'reasoning', text: delta.text });
+        return true;
+      case 'tool_args': {
+        const key = `${delta.choice}:${delta.key}`;
+        if (this.reasoningOpen || !this.toolKeys.has(key)) return false;
+        if (delta.text) out.push({ type: 'tool_args', key, delta: delta.text });
+        return true;
+      }
+      default:
+        return true;
     }
   }
 

@@ -3,6 +3,7 @@ import { isObject, newId, num, str } from '../json.js';
 import type { Json } from '../json.js';
 import { unpackReasoningSignature } from '../reasoning-id.js';
 import type { SseMessage } from '../sse-parser.js';
+import { MessagesDeltaReader } from '../fast-delta.js';
 import { ENDED_EARLY, readSse } from '../stream.js';
 import type { StreamDecoder } from '../stream.js';
 import { anthropicStopToIr, anthropicUsageToIr } from './response.js';
@@ -19,9 +20,22 @@ export class MessagesStreamDecoder implements StreamDecoder {
   private stopSequence: string | null = null;
   /** Open blocks by index: their kind, and the signature of a thinking block. */
   private readonly blocks = new Map<number, { kind: string; signature: string }>();
+  private readonly fast: MessagesDeltaReader | null;
+
+  /** `fast`: read plain deltas with the fast path (fast-delta.ts); off only to test it against the full path. */
+  constructor(fast = true) {
+    this.fast = fast ? new MessagesDeltaReader() : null;
+  }
 
   feed(message: SseMessage, out: IrEvent[]): void {
     if (this.finished) return;
+    // A content_block_delta's text, thinking or arguments: no state to check past the start.
+    const delta = this.fast && this.started && message.event !== 'error' ? this.fast.read(message.data) : null;
+    if (delta) {
+      if (delta.kind === 'text' || delta.kind === 'reasoning') out.push({ type: delta.kind, text: delta.text });
+      else if (delta.kind === 'tool_args') out.push({ type: 'tool_args', key: String(delta.key), delta: delta.text });
+      return;
+    }
     const read = readSse(message);
     if (read === null || read === 'done') return;
     if ('error' in read) {

@@ -2,6 +2,7 @@ import type { IrEvent } from '../ir.js';
 import { isObject, newId, num, objects, str } from '../json.js';
 import type { Json } from '../json.js';
 import type { SseMessage } from '../sse-parser.js';
+import { ResponsesDeltaReader } from '../fast-delta.js';
 import { ENDED_EARLY, readSse } from '../stream.js';
 import type { StreamDecoder } from '../stream.js';
 import { responsesStop, responsesUsageToIr } from './response.js';
@@ -20,9 +21,31 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   /** Open reasoning item ids → whether text was streamed for them. */
   private readonly reasoning = new Map<string, boolean>();
   private summaryIndex = 0;
+  private readonly fast: ResponsesDeltaReader | null;
+
+  /** `fast`: read plain deltas with the fast path (fast-delta.ts); off only to test it against the full path. */
+  constructor(fast = true) {
+    this.fast = fast ? new ResponsesDeltaReader() : null;
+  }
 
   feed(message: SseMessage, out: IrEvent[]): void {
     if (this.finished) return;
+    const delta = this.fast && this.started && message.event !== 'error' ? this.fast.read(message.data) : null;
+    if (delta) {
+      if (delta.kind === 'text') out.push({ type: 'text', text: delta.text });
+      else if (delta.kind === 'reasoning') {
+        this.reasoning.set(delta.itemId, true);
+        out.push({ type: 'reasoning', text: delta.text });
+      } else if (delta.kind === 'tool_args') {
+        const key = String(delta.key);
+        const call = this.calls.get(key);
+        if (call) {
+          call.args = true;
+          out.push({ type: 'tool_args', key, delta: delta.text });
+        }
+      }
+      return;
+    }
     const read = readSse(message);
     if (read === null || read === 'done') return;
     if ('error' in read) {
