@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { startFakeUpstream } from '../fake-github/index.js';
@@ -423,7 +424,8 @@ describe('a recorded Claude Code request', () => {
     const texts = body.messages.flatMap((m: Json) => (typeof m.content === 'string' ? [m.content] : m.content.filter((b: Json) => b.type === 'text').map((b: Json) => b.text)));
     const sentText = JSON.stringify(upstream.messages);
     for (const text of texts) expect(sentText).toContain(JSON.stringify(text).slice(1, -1));
-    expect(upstream.user).toBe(body.metadata.user_id);
+    // Claude Code's user_id is longer than OpenAI's 64-character `user`: it goes as its SHA-256.
+    expect(upstream.user).toBe(createHash('sha256').update(body.metadata.user_id).digest('hex'));
     expect(JSON.stringify(upstream)).not.toContain('cache_control');
   });
 
