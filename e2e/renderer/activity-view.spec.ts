@@ -204,6 +204,16 @@ test('status view: a token-billed plan speaks AI credits with the budget bar; a 
   await page.locator('#limit-activity').click();
   await expect(page.locator('#view-activity')).toBeVisible();
   await expect(page.locator('#limits .limit-row').first()).toHaveClass(/reached/);
+
+  // Only the local budget spent: the headline names it, like the tray; raised, the relay is Ready again.
+  const credits = { usedLocally: 512, usedOnGitHub: null, entitlement: null, periodStart: new Date(Date.now() - 86_400_000).toISOString(), resetsAt: null };
+  const budget = { period: 'month' as const, limitCredits: 500, usedCredits: 512, resetsAt: new Date(Date.now() + 5 * 86_400_000).toISOString() };
+  backend.setUsage({ billingUnit: 'credits', credits, rateLimits: [], rateLimited: null, budget });
+  await page.getByRole('tab', { name: 'Status' }).click();
+  await expect(page.locator('#phase')).toHaveText('Budget used up');
+  await expect(page.locator('#phase-dot')).toHaveClass('dot rate-limited');
+  backend.setUsage({ billingUnit: 'credits', credits, rateLimits: [], rateLimited: null, budget: { ...budget, limitCredits: 1000 } });
+  await expect(page.locator('#phase')).toHaveText('Ready');
   expect(problems).toEqual([]);
   await context.close();
 });

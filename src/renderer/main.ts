@@ -1,6 +1,7 @@
 // The status window. Talks to main only through window.relay (the preload's typed bridge).
 import type { RelayApi, WindowSettings, WindowView } from '../shared/ipc.js';
 import type { RelayStatus } from '../shared/status.js';
+import { usageStop } from '../shared/usage.js';
 import { el, setBar, setText, show } from './dom.js';
 import { initActivity } from './activity.js';
 import { creditsFraction, creditsLabel } from './activity-format.js';
@@ -32,10 +33,10 @@ function render(status: RelayStatus): void {
   current = status;
   const phase = status.phase;
   // The headline agrees with the tray: a reached limit (Copilot's or the budget) is not "Ready".
-  const limited = phase === 'ready' && status.usage.rateLimited !== null;
+  const stop = phase === 'ready' ? usageStop(status.usage, Date.now()) : null;
   const dot = el('phase-dot');
-  dot.className = `dot ${limited ? 'rate-limited' : phase}`;
-  setText('phase', limited ? 'Rate limited' : phaseLabel(phase));
+  dot.className = `dot ${stop ? 'rate-limited' : phase}`;
+  setText('phase', stop ? (stop.kind === 'limit' ? 'Rate limited' : 'Budget used up') : phaseLabel(phase));
   setText('account', status.login ?? '');
 
   // Ready means signed in even before the login is known (a token from the environment, or stored

@@ -38,6 +38,22 @@ export interface UsageStatusFields {
   budget: BudgetView | null;
 }
 
+/** What refuses requests right now: Copilot's reached limit, or the local budget spent. */
+export type UsageStop = { kind: 'limit'; name: string; resetsAt: number | null } | { kind: 'budget'; resetsAt: number };
+
+/**
+ * The stop in force at `now`, or null (none, or its reset has passed): the one rule the tray's
+ * rate-limited state and the window's headline both follow.
+ */
+export function usageStop(usage: Pick<UsageStatusFields, 'rateLimited' | 'budget'>, now: number): UsageStop | null {
+  const { rateLimited, budget } = usage;
+  const limitReset = rateLimited?.resetsAt ? Date.parse(rateLimited.resetsAt) : null;
+  if (rateLimited && (limitReset === null || limitReset > now)) return { kind: 'limit', name: rateLimited.name, resetsAt: limitReset };
+  const budgetReset = budget ? Date.parse(budget.resetsAt) : 0;
+  if (budget && budget.usedCredits >= budget.limitCredits && budgetReset > now) return { kind: 'budget', resetsAt: budgetReset };
+  return null;
+}
+
 /** Before anything is known (no tracker, signed out): no unit, no limits, no budget. */
 export function noUsageStatus(): UsageStatusFields {
   return { billingUnit: null, credits: null, rateLimits: [], rateLimited: null, budget: null };

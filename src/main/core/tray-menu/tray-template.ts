@@ -1,4 +1,5 @@
 import type { RelayStatus } from '../../../shared/status.js';
+import { usageStop } from '../../../shared/usage.js';
 import { budgetSpentLine, rateLimitedLine } from '../usage/views.js';
 
 /**
@@ -61,12 +62,9 @@ export function formatRemaining(ms: number): string {
  * resets Tue 14:00") or the local budget spent; null when nothing does (or its reset passed).
  */
 export function usageStopLine(status: RelayStatus, now: number): string | null {
-  const { rateLimited, budget } = status.usage;
-  const limitReset = rateLimited?.resetsAt ? Date.parse(rateLimited.resetsAt) : null;
-  if (rateLimited && (limitReset === null || limitReset > now)) return rateLimitedLine({ name: rateLimited.name, resetsAt: limitReset }, now);
-  const budgetReset = budget ? Date.parse(budget.resetsAt) : 0;
-  if (budget && budget.usedCredits >= budget.limitCredits && budgetReset > now) return budgetSpentLine(budgetReset, now);
-  return null;
+  const stop = usageStop(status.usage, now);
+  if (!stop) return null;
+  return stop.kind === 'limit' ? rateLimitedLine({ name: stop.name, resetsAt: stop.resetsAt }, now) : budgetSpentLine(stop.resetsAt, now);
 }
 
 /** "octocat · Copilot Pro · token valid 24 min": who is signed in and how long the token lasts. */
