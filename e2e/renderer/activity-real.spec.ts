@@ -1,5 +1,5 @@
 import { test, expect, chromium } from '@playwright/test';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,27 +15,21 @@ import { serviceUsageSource } from '../../src/main/core/service-host/usage-sourc
 import { statusLine, trayIconState } from '../../src/main/core/tray-menu/tray-template.js';
 import { startFakeUpstream } from '../../test/fake-github/index.js';
 import type { FakeUpstream } from '../../test/fake-github/index.js';
-import { installBridge, serveRenderer } from '../support/renderer-harness.js';
+import { CHROMIUM_LAUNCH, SHOTS, shot, installBridge, serveRenderer } from '../support/renderer-harness.js';
 
 // The Activity view driven by the REAL relay service (dist/main/service.js, forked as the desktop
 // app's utility process) over the message contract, after real SDK requests through its proxy to
 // the fake upstream: the ledger, the live pushes, Copilot's rate limits and the local budget, as the
 // window shows them. Screenshots in test-results/renderer/real-activity-*.png.
 const SERVICE_ENTRY = fileURLToPath(new URL('../../dist/main/service.js', import.meta.url));
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-};
-const SHOTS = 'test-results/renderer';
 
 let browser: Browser;
 test.beforeAll(async () => {
-  browser = await chromium.launch(LAUNCH);
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   await mkdir(SHOTS, { recursive: true });
 });
 test.afterAll(async () => browser?.close());
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
 async function signedInService(fake: FakeUpstream, home: string) {
   await writeFile(join(home, 'config.json'), JSON.stringify({ insecureStorage: true, port: 0 }));

@@ -1,5 +1,5 @@
 import { test, expect, chromium } from '@playwright/test';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,22 +9,17 @@ import { silentLogger } from '../../src/main/core/log/logger.js';
 import { newRequestUsage } from '../../src/main/core/usage/observer.js';
 import { UsageTracker } from '../../src/main/core/usage/tracker.js';
 import { trackerSource } from '../../src/main/core/usage/tracker-source.js';
-import { installBridge, serveRenderer } from '../support/renderer-harness.js';
+import { CHROMIUM_LAUNCH, SHOTS, shot, installBridge, serveRenderer } from '../support/renderer-harness.js';
 import { ScriptedBackend } from '../support/scripted-backend.js';
 import { activityRow, busyActivity, emptyActivity, overBudgetActivity, rateLimitedActivity } from '../support/activity-fixtures.js';
 
 // Debian's Chromium; browsers are never downloaded.
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-};
-const SHOTS = 'test-results/renderer';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveRenderer>>;
 
 test.beforeAll(async () => {
-  browser = await chromium.launch(LAUNCH);
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   server = await serveRenderer();
   await mkdir(SHOTS, { recursive: true });
 });
@@ -78,7 +73,6 @@ async function openActivity(usage: UsageSource, colorScheme: 'light' | 'dark' = 
   return { page, bridge, problems, context, backend };
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
 test('empty: says how to point a tool at the relay, with Copy for both env lines', async () => {
   const usage = new ScriptedUsage(emptyActivity());

@@ -8,21 +8,16 @@ import { silentLogger } from '../../src/main/core/log/logger.js';
 import { ServiceClient } from '../../src/main/core/service-host/client.js';
 import { forkService } from '../../src/main/core/service-host/fork.js';
 import { startFakeUpstream } from '../../test/fake-github/index.js';
-import { installBridge, serveRenderer } from '../support/renderer-harness.js';
+import { CHROMIUM_LAUNCH, SHOTS, installBridge, serveRenderer } from '../support/renderer-harness.js';
 
 // The built page driven through its bridge by the REAL service process (dist/main/service.js,
 // forked as the desktop app's utility process is: device flow, token exchange, refresh) against
 // the fake upstream — the whole desktop data path except Electron itself.
 const SERVICE_ENTRY = fileURLToPath(new URL('../../dist/main/service.js', import.meta.url));
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-};
-const SHOTS = 'test-results/renderer';
 
 let browser: Browser;
 test.beforeAll(async () => {
-  browser = await chromium.launch(LAUNCH);
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   await mkdir(SHOTS, { recursive: true });
 });
 test.afterAll(async () => browser?.close());

@@ -1,21 +1,16 @@
 import { test, expect, chromium } from '@playwright/test';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { mkdir } from 'node:fs/promises';
-import { installBridge, serveRenderer } from '../support/renderer-harness.js';
+import { CHROMIUM_LAUNCH, SHOTS, shot, installBridge, serveRenderer } from '../support/renderer-harness.js';
 import { ScriptedBackend } from '../support/scripted-backend.js';
 
 // Debian's Chromium; browsers are never downloaded.
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-};
-const SHOTS = 'test-results/renderer';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveRenderer>>;
 
 test.beforeAll(async () => {
-  browser = await chromium.launch(LAUNCH);
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   server = await serveRenderer();
   await mkdir(SHOTS, { recursive: true });
 });
@@ -40,7 +35,6 @@ async function openPage(controller: ScriptedBackend) {
   return { page, bridge, problems };
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
 test('walks signed out → code → ready → refresh → revoked', async () => {
   const controller = new ScriptedBackend();

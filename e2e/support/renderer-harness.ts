@@ -13,6 +13,17 @@ import { silentLogger } from '../../src/main/core/log/logger.js';
 import { IPC } from '../../src/shared/ipc.js';
 import type { IpcMethod, WindowView } from '../../src/shared/ipc.js';
 
+/** Debian's Chromium with the flags this machine needs (Playwright's browsers are never downloaded). */
+export const CHROMIUM_LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+};
+
+/** Where the renderer specs put their screenshots (looked at after each run). */
+export const SHOTS = 'test-results/renderer';
+
+export const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
+
 const DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
