@@ -2,6 +2,7 @@
  * Regressions of the hardening review's lifecycle findings (docs/hardening-2026-11.md), each on
  * the built CLI in child processes, reproduced the way the review did.
  */
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,10 +43,19 @@ async function fileStoreHome(f: FakeUpstream, token: string): Promise<{ home: st
 }
 
 const root = process.getuid?.() === 0;
-/** Runs the built CLI as an unprivileged user where we are root (setpriv), else as ourselves. */
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+/** Root without the capabilities that bypass file permissions: bound by modes like any owner. */
+const NO_DAC_OVERRIDE = ['--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search'];
+/**
+ * As root, the way to lose root's power over file modes: run as nobody when nobody can reach the
+ * build (a checkout under a 0700 directory, e.g. `mktemp -d`, is out of its reach), else stay root
+ * without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH. Either way a 0555 directory refuses writes.
+ */
+const dropPrivileges = !root ? [] : spawnSync('setpriv', [...NOBODY, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)})`]).status === 0 ? NOBODY : NO_DAC_OVERRIDE;
+/** Runs the built CLI without root's power over file modes where we are root (setpriv), else as ourselves. */
 function unprivileged(args: string[], env: NodeJS.ProcessEnv): Running {
   if (!root) return cli(args, env);
-  return start('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { env });
+  return start('setpriv', [...dropPrivileges, '--', process.execPath, BIN, ...args], { env });
 }
 
 describe('hardening findings on the built CLI', () => {
